@@ -1,0 +1,140 @@
+"""``critmin data``: the dataset's sources, reconciliation checks, rebuilds and user imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from critmin.cli._render import OutputFormat, console, emit, fmt_num
+
+app = typer.Typer(
+    help="The dataset: where it comes from (`sources`), how it reconciles (`check`), "
+    "rebuilding it from source files (`build`), and importing your own data (`import`).",
+    no_args_is_help=True,
+)
+
+
+@app.command("sources")
+def sources_cmd(fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f")) -> None:
+    """List the source files the dataset was built from: publisher, licence, checksum."""
+    from critmin import api
+
+    df = api.sources()
+    if fmt == OutputFormat.table:
+        df = df.assign(sha256=df["sha256"].str[:12], MB=(df["bytes"] / 1e6).round(2))
+        df = df.groupby("family", sort=False).agg(files=("source_id", "size"), MB=("MB", "sum"),
+                                                  licence=("licence", "first"), publisher=("publisher", "first")).reset_index()
+    emit(df, fmt, title="Sources of the dataset in use",
+         caption="Every row of the dataset carries source_id (file) and source_row (line).")
+
+
+@app.command("check")
+def check_cmd(
+    commodity: str = typer.Argument(None, help="Only this commodity."),
+    problems: bool = typer.Option(False, "--problems", help="Only series with an unexplained gap."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+) -> None:
+    """Reconcile stated world totals with the sum of country rows, and compare USGS with WMD.
+
+    Per commodity, stage and year: the stated world total, the sum of countries, 'Other
+    countries', withheld (W) countries, the gap and its explanation.  Stated totals are kept,
+    never replaced by sums.
+    """
+    from critmin import api, catalog
+    from critmin.ingest.reconcile import compare_sources
+
+    rec = api.check()
+    if commodity:
+        rec = rec[rec["commodity_id"] == catalog.resolve_commodity(commodity)]
+    if problems:
+        rec = rec[rec["status"] == "gap"]
+    if fmt != OutputFormat.table:
+        emit(rec, fmt)
+        return
+    c = console()
+    counts = rec["status"].value_counts()
+    c.print(f"[bold]World totals vs country sums[/]: {len(rec)} series-years; "
+            + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    show = rec.sort_values(["status", "commodity_id", "year"]).head(40 if not commodity else 200)
+    show = show.assign(world=show["world_stated"].map(fmt_num), countries=show["countries_sum"].map(fmt_num),
+                       gap_pct=show["gap_pct"].map(lambda v: f"{v:.1f}"))
+    emit(show[["commodity_id", "stage", "measure", "year", "world", "countries", "gap_pct", "status", "explanation"]],
+         OutputFormat.table)
+    obs = api.observations(commodity) if commodity else api.observations()
+    cmp = compare_sources(obs)
+    if not cmp.empty:
+        c.print(f"[bold]USGS vs World Mining Data, mine production shares[/]: {len(cmp)} commodity-years, "
+                f"same top producer in {int(cmp['same_top'].sum())}")
+        cmp = cmp.sort_values("max_abs_share_diff", ascending=False).head(20 if not commodity else 50)
+        emit(cmp.assign(max_diff=cmp["max_abs_share_diff"].map(lambda v: f"{100 * v:.1f} pp"),
+                        usgs_top=cmp["top_a"] + " " + (100 * cmp["top_a_share"]).round(1).astype(str) + "%",
+                        wmd_top=cmp["top_b"] + " " + (100 * cmp["top_b_share"]).round(1).astype(str) + "%")
+             [["commodity_id", "year", "usgs_top", "wmd_top", "max_diff"]], OutputFormat.table)
+
+
+@app.command("build")
+def build_cmd(
+    source: Path = typer.Option(None, "--from", help="Folder of source files (layout of shared/data). Default: $CRITMIN_SOURCE_DIR or ../shared/data."),
+    out: Path = typer.Option(None, "--out", help="Where to write the dataset. Default: <CRITMIN_HOME>/dataset, used automatically from then on."),
+) -> None:
+    """Rebuild the dataset from source files, e.g. next year's USGS release.
+
+    Drop the new agency files into the source folder with their published names
+    (e.g. usgs_mcs2027/MCS2027_Commodities_Data.csv) and run this.  The build is atomic:
+    if anything fails the previous dataset stays in place.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from critmin.ingest.build import build_dataset
+    from critmin.settings import get_settings
+
+    s = get_settings()
+    src = source or s.source_dir
+    dest = out or (s.home / "dataset")
+    with Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console(), transient=False) as prog:
+        task = prog.add_task("building", total=None)
+
+        def cb(name: str, i: int, n: int) -> None:
+            prog.update(task, description=name, completed=i, total=n)
+
+        manifest = build_dataset(src, dest, progress=cb)
+        prog.update(task, description="done", completed=prog.tasks[0].total)
+    c = console()
+    c.print(f"Built dataset in [bold]{dest}[/] in {manifest['build_seconds']} s from {src}")
+    c.print("Tables: " + ", ".join(f"{k} {v:,}" for k, v in manifest["tables"].items()))
+    c.print("Reconciliation: " + ", ".join(f"{k} {v}" for k, v in manifest["reconciliation"].items()))
+    if manifest.get("unknown_units"):
+        c.print(f"Units kept as published (not in the unit registry): {manifest['unknown_units']}")
+
+
+@app.command("import")
+def import_cmd(
+    file: Path = typer.Argument(..., help="CSV (UTF-8) or Excel file."),
+    name: str = typer.Option(None, "--name", help="Dataset name (default: the file name)."),
+    sheet: str = typer.Option(None, "--sheet", help="Excel sheet (default: the first)."),
+) -> None:
+    """Import your own figures into the workspace (validated, all or nothing).
+
+    Columns: commodity, country, year, value, unit (required); stage, measure, basis,
+    series, note (optional).  Example row:
+
+        commodity,country,year,value,unit,stage
+        lithium,IND,2024,1200,t,mine
+
+    Imported rows appear in every query with dataset 'user:NAME', e.g.
+    `critmin production lithium --source user`.
+    """
+    from critmin.workspace import import_file
+
+    table = import_file(file, name=name, sheet=sheet)
+    console().print(f"Imported {len(table)} rows as dataset [bold]user:{name or file.stem}[/].")
+
+
+@app.command("imports")
+def imports_cmd() -> None:
+    """List your imports in the workspace."""
+    from critmin.workspace import list_imports
+
+    emit(list_imports(), OutputFormat.table, title="Workspace imports")

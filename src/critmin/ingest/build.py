@@ -1,0 +1,332 @@
+"""Build the critmin dataset from a folder of agency source files.
+
+``build_dataset(source_dir, out_dir)`` finds the source files by their published names
+(so next year's USGS release dropped into the folder is picked up), runs each reader,
+resolves every country and commodity name through :mod:`critmin.catalog`, canonicalises
+units, reconciles stated world totals, and writes the dataset (parquet tables +
+``manifest.json``) *atomically*: into a temporary folder first, swapped in only when
+everything succeeded, so a failed build leaves the previous dataset untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from critmin import __version__, catalog, units
+from critmin.errors import DataError
+from critmin.ingest import baci, iea, policy, usgs_mcs, wgi, wmd
+from critmin.ingest.reconcile import reconcile_totals
+from critmin.ingest.schema import TABLES
+
+__all__ = ["build_dataset", "discover_sources", "BUILD_STEPS"]
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+#: The build's steps, in order (for progress bars).
+BUILD_STEPS = (
+    "USGS MCS commodities data",
+    "USGS MCS world data",
+    "USGS MCS salient statistics",
+    "World Mining Data",
+    "IEA Critical Minerals Data Explorer",
+    "CEPII BACI trade",
+    "WGI governance",
+    "policy tables",
+    "resolve names",
+    "reconcile",
+    "write",
+)
+
+
+def _newest(paths: list[Path]) -> list[Path]:
+    return sorted(paths, key=lambda p: p.name)
+
+
+def discover_sources(source_dir: Path) -> dict[str, list[Path]]:
+    """Find the source files under `source_dir` by their published file names.
+
+    Returns
+    -------
+    dict
+        kind -> list of paths (every USGS edition found; newest last).
+
+    Raises
+    ------
+    DataError
+        If the folder does not exist or holds none of the expected files.
+    """
+    d = Path(source_dir)
+    if not d.is_dir():
+        raise DataError(f"source folder {d} does not exist; pass --from DIR (the folder holding usgs_mcs2026/, wgi/, ...)")
+    found = {
+        "mcs_commodities": _newest(list(d.glob("usgs_mcs*/MCS*_Commodities_Data.csv"))),
+        "mcs_world": _newest(list(d.glob("usgs_mcs*/world_data/MCS*_World_Data.csv"))),
+        "mcs_salient": _newest([p for p in d.glob("usgs_mcs*/salient_commodity") if p.is_dir()]),
+        "wmd": _newest(list(d.glob("world_mining_data/wmd_production_*.csv"))),
+        "wmd_hs_map": list(d.glob("world_mining_data/hs_code_map.csv")),
+        "iea": _newest(list(d.glob("iea_critical_minerals/CM_Data_Explorer*.xlsx"))),
+        "baci": _newest([p for p in d.glob("baci*/*.csv*") if not re.search(r"(country|product)_codes", p.name)]),
+        "baci_countries": _newest(list(d.glob("baci*/country_codes_*.csv"))),
+        "wgi": _newest(list(d.glob("wgi/*fullprecision*.csv")) or list(d.glob("wgi/wgidataset*.xlsx"))),
+    }
+    if not any(found.values()):
+        raise DataError(
+            f"no source files found under {d}. Expected the layout of the critmin source folder "
+            "(usgs_mcs2026/MCS2026_Commodities_Data.csv, world_mining_data/, baci_minerals/, wgi/, ...); "
+            "see `critmin data sources`."
+        )
+    return found
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _resolve_observations(obs: pd.DataFrame) -> pd.DataFrame:
+    """Add commodity_id and country_iso3 via the catalog; canonicalise units."""
+    out = []
+    for ds, part in obs.groupby("dataset", sort=False):
+        src = _catalog_source(ds)
+        part = part.copy()
+        part["country_iso3"] = catalog.to_iso3(part["country_source"], source=src).values
+        part["commodity_id"] = catalog.commodity_id_for(part["commodity_source"], source=src).values
+        out.append(part)
+    res = pd.concat(out, ignore_index=True)
+    res["unit"] = res["unit"].map(units.canonical_unit)
+    return res[list(TABLES["observations"])]
+
+
+def _catalog_source(dataset: str) -> str:
+    if dataset.startswith("usgs_mcs"):
+        return "usgs"
+    if dataset.startswith("iea"):
+        return "iea"
+    return dataset
+
+
+def _unresolved_report(df: pd.DataFrame, name_col: str, code_col: str, what: str) -> pd.DataFrame:
+    bad = df[df[code_col].isna()]
+    if bad.empty:
+        return bad
+    return (
+        bad.groupby(["dataset", name_col]).agg(rows=("source_row", "size"), first_row=("source_row", "min"),
+                                              source_id=("source_id", "first"))
+        .reset_index().assign(kind=what)
+    )
+
+
+def build_dataset(
+    source_dir: str | Path,
+    out_dir: str | Path,
+    progress: Progress | None = None,
+    baci_years: tuple[int, int] | None = None,
+) -> dict:
+    """Build the dataset from `source_dir` into `out_dir` (atomically).
+
+    Parameters
+    ----------
+    source_dir : path
+        Folder of source files in the layout of ``shared/data`` (see ``critmin data sources``).
+    out_dir : path
+        Where the dataset goes; replaced only if the build succeeds.
+    progress : callable, optional
+        ``progress(step_name, step_index, n_steps)`` called before each step.
+    baci_years : (int, int), optional
+        Inclusive year range of BACI flows to keep (default: all).
+
+    Returns
+    -------
+    dict
+        The manifest written beside the tables.
+    """
+    t0 = time.perf_counter()
+    src = Path(source_dir)
+    out_dir = Path(out_dir)
+    files = discover_sources(src)
+    n = len(BUILD_STEPS)
+    step = iter(range(n))
+
+    def tick(name: str) -> None:
+        i = next(step)
+        logger.info("build step %d/%d: %s", i + 1, n, name)
+        if progress:
+            progress(name, i, n)
+
+    obs_parts: list[pd.DataFrame] = []
+    tables: dict[str, pd.DataFrame] = {}
+    used_files: list[Path] = []
+
+    tick(BUILD_STEPS[0])
+    for p in files["mcs_commodities"]:
+        obs_parts.append(usgs_mcs.read_mcs_commodities(p))
+        used_files.append(p)
+    if files["mcs_commodities"]:
+        tables["critical_us_2025"] = usgs_mcs.critical_flags_2025(files["mcs_commodities"][-1])
+    tick(BUILD_STEPS[1])
+    for p in files["mcs_world"]:
+        obs_parts.append(usgs_mcs.read_mcs_world_data(p))
+        used_files.append(p)
+    tick(BUILD_STEPS[2])
+    for p in files["mcs_salient"]:
+        obs_parts.append(usgs_mcs.read_mcs_salient(p))
+        used_files.extend(sorted(p.glob("*_salient.csv")))
+    tick(BUILD_STEPS[3])
+    hs_map = wmd.read_wmd_hs_map(files["wmd_hs_map"][0]) if files["wmd_hs_map"] else None
+    for p in files["wmd"][-1:]:
+        obs_parts.append(wmd.read_wmd(p, hs_code_map=files["wmd_hs_map"][0] if files["wmd_hs_map"] else None))
+        used_files.append(p)
+    if hs_map is not None:
+        tables["wmd_hs_map"] = hs_map
+        used_files.append(files["wmd_hs_map"][0])
+    tick(BUILD_STEPS[4])
+    for p in files["iea"][-1:]:
+        obs_parts.append(iea.read_iea_supply(p))
+        tables["demand"] = iea.read_iea_demand(p)
+        used_files.append(p)
+    tick(BUILD_STEPS[5])
+    if files["baci"]:
+        codes = files["baci_countries"][-1] if files["baci_countries"] else None
+        years = list(range(baci_years[0], baci_years[1] + 1)) if baci_years else None
+        trade = pd.concat([baci.read_baci(p, country_codes=codes, years=years) for p in files["baci"]],
+                          ignore_index=True)
+        for p in files["baci"]:
+            used_files.append(p)
+        if codes:
+            used_files.append(codes)
+        tables["trade"] = trade
+    tick(BUILD_STEPS[6])
+    if files["wgi"]:
+        gov = wgi.read_wgi(files["wgi"][-1])
+        used_files.append(files["wgi"][-1])
+        tables["governance"] = gov
+    tick(BUILD_STEPS[7])
+    pol = policy.read_all_policy(src)
+    tables.update(pol)
+
+    tick(BUILD_STEPS[8])
+    obs = _resolve_observations(pd.concat(obs_parts, ignore_index=True))
+    unresolved = pd.concat(
+        [
+            _unresolved_report(obs, "country_source", "country_iso3", "country"),
+        ],
+        ignore_index=True,
+    )
+    if not unresolved.empty:
+        listing = "\n  ".join(
+            f"{r.dataset}: {r.country_source!r} ({r.rows} rows, first {r.source_id} line {r.first_row})"
+            for r in unresolved.itertuples()
+        )
+        raise DataError(
+            f"{len(unresolved)} country name(s) did not resolve to ISO3:\n  {listing}\n"
+            "Add each spelling to src/critmin/catalog/country_aliases.csv (alias,iso3,source,note) and rebuild."
+        )
+    tables["observations"] = obs
+    tables.update(_resolve_policy(tables))
+    if "trade" in tables:
+        tables["trade"] = _resolve_trade(tables["trade"])
+    if "governance" in tables:
+        g = tables["governance"]
+        g["country_iso3"] = catalog.to_iso3(g["country_source"], source="wgi").values
+        tables["governance"] = g
+
+    tick(BUILD_STEPS[9])
+    rec = reconcile_totals(obs)
+    tables["reconciliation"] = rec
+
+    tick(BUILD_STEPS[10])
+    manifest = {
+        "critmin_version": __version__,
+        "built_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "source_dir": str(src.resolve()),
+        "build_seconds": None,
+        "tables": {k: int(len(v)) for k, v in sorted(tables.items())},
+        "files": [
+            {"source_id": _rel(p, src), "bytes": p.stat().st_size, "sha256": _sha256(p)}
+            for p in sorted(set(used_files))
+        ],
+        "datasets": sorted(obs["dataset"].unique().tolist()),
+        "reconciliation": rec["status"].value_counts().to_dict(),
+        "unknown_units": units.unknown_units(obs["unit"].unique()),
+    }
+    manifest["build_seconds"] = round(time.perf_counter() - t0, 2)
+    _write_atomic(tables, manifest, out_dir)
+    return manifest
+
+
+def _resolve_policy(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name, df in tables.items():
+        if name in ("observations", "trade", "governance", "reconciliation"):
+            continue
+        df = df.copy()
+        if "country_source" in df.columns and "country_iso3" not in df.columns:
+            df["country_iso3"] = catalog.to_iso3(df["country_source"], source="usgs").values
+        if "member_as_published" in df.columns and "country_iso3" not in df.columns:
+            df["country_iso3"] = catalog.to_iso3(df["member_as_published"], source="policy").values
+        if "commodity_source" in df.columns and "commodity_id" not in df.columns:
+            df["commodity_id"] = catalog.commodity_id_for(df["commodity_source"], source="usgs").values
+        out[name] = df
+    return out
+
+
+def _resolve_trade(trade: pd.DataFrame) -> pd.DataFrame:
+    hs = catalog.commodities()[["commodity_id", "hs6"]].dropna()
+    hs = hs.assign(hs6=hs["hs6"].str.split(";")).explode("hs6")
+    hs = hs[hs["hs6"].str.len() == 6].drop_duplicates("hs6")
+    m = dict(zip(hs["hs6"], hs["commodity_id"], strict=True))
+    trade = trade.copy()
+    trade["commodity_id"] = trade["hs6"].astype(str).map(m).astype("category")
+    cols = [c for c in TABLES["trade"] if c in trade.columns]
+    return trade[cols]
+
+
+def _write_atomic(tables: dict[str, pd.DataFrame], manifest: dict, out_dir: Path) -> None:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".critmin-build-", dir=out_dir.parent))
+    try:
+        for name, df in tables.items():
+            df = df.reset_index(drop=True)
+            for c in df.columns:  # object columns of mixed python types -> string
+                if df[c].dtype == object:
+                    df[c] = df[c].astype("string")
+            df.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(out_dir.name + ".old-" + str(os.getpid()))
+            # keep non-dataset files (e.g. __init__.py) out of the way: only swap our files
+            old.mkdir()
+            for f in list(out_dir.glob("*.parquet")) + list(out_dir.glob("manifest.json")):
+                f.rename(old / f.name)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for f in tmp.iterdir():
+            f.rename(out_dir / f.name)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

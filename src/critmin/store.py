@@ -1,0 +1,166 @@
+"""The store: DuckDB over the packaged parquet dataset, plus the user's workspace.
+
+* The **dataset** (read-only) is the folder of parquet tables built by
+  :mod:`critmin.ingest.build`: the one shipped in the package, or one the user rebuilt
+  with ``critmin data build --from DIR`` into ``<home>/dataset`` (used when present), or
+  ``CRITMIN_DATASET_DIR``.
+* The **workspace** is a DuckDB file in the user's data directory (``CRITMIN_HOME``)
+  holding the user's own imports (``critmin data import FILE``).  Its rows appear in the
+  ``observations`` view beside the packaged ones, with ``dataset = 'user:<name>'``.
+
+Imports are atomic: a file is validated whole before the workspace is opened, and written
+in one transaction, so a failing import leaves the workspace exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from critmin.errors import StoreError
+from critmin.ingest.schema import TABLES
+from critmin.settings import PACKAGED_DATASET_DIR, get_settings
+
+__all__ = ["Store", "get_store", "active_dataset_dir"]
+
+logger = logging.getLogger(__name__)
+
+_USER_TABLE = "user_observations"
+
+
+def active_dataset_dir() -> Path:
+    """Return the dataset folder in use (see module docstring for the order)."""
+    s = get_settings()
+    if s.dataset_dir != PACKAGED_DATASET_DIR:
+        return s.dataset_dir
+    rebuilt = s.home / "dataset"
+    if (rebuilt / "manifest.json").is_file():
+        return rebuilt
+    return PACKAGED_DATASET_DIR
+
+
+class Store:
+    """Read access to the dataset and the workspace through one DuckDB connection.
+
+    Parameters
+    ----------
+    dataset_dir : path, optional
+        Folder of parquet tables and ``manifest.json``; default :func:`active_dataset_dir`.
+    workspace : path, optional
+        The workspace DuckDB file; default ``<home>/workspace.duckdb``.
+    """
+
+    def __init__(self, dataset_dir: Path | None = None, workspace: Path | None = None) -> None:
+        self.dataset_dir = Path(dataset_dir) if dataset_dir else active_dataset_dir()
+        self.workspace = Path(workspace) if workspace else get_settings().workspace_db
+        if not (self.dataset_dir / "manifest.json").is_file():
+            raise StoreError(
+                f"no critmin dataset in {self.dataset_dir} (manifest.json missing). Rebuild it with "
+                "`critmin data build --from <folder of source files>` or unset CRITMIN_DATASET_DIR."
+            )
+        self.con = duckdb.connect(":memory:")
+        self._tables = sorted(p.stem for p in self.dataset_dir.glob("*.parquet"))
+        for name in self._tables:
+            path = str(self.dataset_dir / f"{name}.parquet").replace("'", "''")
+            base = f"pkg_{name}" if name == "observations" else name
+            self.con.execute(f"CREATE VIEW {base} AS SELECT * FROM read_parquet('{path}')")
+        self._attach_workspace()
+
+    def _attach_workspace(self) -> None:
+        cols = ", ".join(TABLES["observations"])
+        if self.workspace.is_file():
+            ws = str(self.workspace).replace("'", "''")
+            self.con.execute(f"ATTACH '{ws}' AS ws (READ_ONLY)")
+            has_user = self.con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name='ws' AND table_name=?",
+                [_USER_TABLE],
+            ).fetchone()[0]
+        else:
+            has_user = 0
+        if "observations" in self._tables:
+            union = f" UNION ALL BY NAME SELECT {cols} FROM ws.{_USER_TABLE}" if has_user else ""
+            self.con.execute(
+                f"CREATE VIEW observations AS SELECT {cols} FROM pkg_observations{union}"
+            )
+
+    # ------------------------------------------------------------------ reading
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        """The dataset's manifest (sources, checksums, build time)."""
+        return json.loads((self.dataset_dir / "manifest.json").read_text(encoding="utf-8"))
+
+    @property
+    def tables(self) -> list[str]:
+        """Names of the dataset's tables."""
+        return list(self._tables)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run SQL against the store and return a DataFrame."""
+        return self.con.execute(sql, list(params or [])).df()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Return a whole table of the dataset."""
+        if name not in self._tables:
+            raise StoreError(
+                f"no table {name!r} in the dataset at {self.dataset_dir}; tables are {self._tables}"
+            )
+        return self.query(f"SELECT * FROM {name}")
+
+    def select(self, table: str, where: dict[str, Any] | None = None, order: str | None = None) -> pd.DataFrame:
+        """Return rows of `table` whose columns equal (or are in) the given values.
+
+        Parameters
+        ----------
+        table : str
+            A table or view name.
+        where : dict, optional
+            column -> value, or column -> list of values; ``None`` values are ignored.
+        order : str, optional
+            An ORDER BY clause body.
+        """
+        clauses, params = [], []
+        for col, val in (where or {}).items():
+            if val is None:
+                continue
+            if isinstance(val, (list, tuple, set)):
+                vals = list(val)
+                clauses.append(f'"{col}" IN ({", ".join("?" * len(vals))})')
+                params.extend(vals)
+            else:
+                clauses.append(f'"{col}" = ?')
+                params.append(val)
+        sql = f"SELECT * FROM {table}"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        if order:
+            sql += f" ORDER BY {order}"
+        return self.query(sql, params)
+
+    def close(self) -> None:
+        """Close the DuckDB connection."""
+        self.con.close()
+
+
+_STORE: Store | None = None
+_STORE_KEY: tuple[Path, Path, float] | None = None
+
+
+def get_store() -> Store:
+    """Return a shared :class:`Store`, reopened when the settings or workspace change."""
+    global _STORE, _STORE_KEY
+    ddir = active_dataset_dir()
+    ws = get_settings().workspace_db
+    key = (ddir, ws, ws.stat().st_mtime if ws.is_file() else 0.0)
+    if _STORE is None or key != _STORE_KEY:
+        if _STORE is not None:
+            _STORE.close()
+        _STORE = Store(ddir, ws)
+        _STORE_KEY = key
+    return _STORE
