@@ -47,10 +47,8 @@ UNIT_ALIASES: dict[str, str] = {
     "metric tons": "t",
     "metric ton": "t",
     "tonnes": "t",
-    "tons": "t",
     "t": "t",
     "metr. t": "t",
-    "mt": "t",
     "thousand metric tons": "kt",
     "kilotons": "kt",
     "kt": "kt",
@@ -63,6 +61,21 @@ UNIT_ALIASES: dict[str, str] = {
     "grams": "g",
     "g": "g",
     "troy ounces": "troy oz",
+    "thousand carats": "kct",
+    "thousands of carats": "kct",
+    "million carats": "Mct",
+    "dollars per metric ton": "USD/t",
+    "dollars per kilogram": "USD/kg",
+    "dollars per pound": "USD/lb",
+    "cents per pound": "USc/lb",
+    "dollars per troy ounce": "USD/troy oz",
+    "dollars per gram": "USD/g",
+    "dollars per carat": "USD/ct",
+    "dollars per short ton": "USD/short ton",
+    "dollars per dry metric ton unit": "USD/dmtu",
+    "million dollars": "MUSD",
+    "thousand us dollars": "kUSD",
+    "number": "count",
     "percent": "%",
     "pct": "%",
     "%": "%",
@@ -85,6 +98,8 @@ def canonical_unit(text: object) -> str:
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
     s = _SPACE.sub(" ", str(text).replace("\u00a0", " ")).strip()
+    if s in MASS_UNITS:  # exact symbols first: "Mt" is million tonnes, never "mt"
+        return s
     return UNIT_ALIASES.get(s.lower(), s)
 
 

@@ -84,7 +84,7 @@ FLAGS = {
 }
 
 _NBSP = "\u00a0"
-_FOOTNOTE = re.compile(r"(?<=[A-Za-z\)\.])\s*\d{1,2}$")
+_FOOTNOTE = re.compile(r"(?<=[A-Za-z\)\.])\s+\d{1,2}$")
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?$|^[+-]?\.\d+$")
 
