@@ -123,7 +123,8 @@ def _aggregate_mask(iso3: pd.Series) -> pd.Series:
 
 def _with_shares(df: pd.DataFrame, include_aggregates: bool) -> pd.DataFrame:
     if df.empty:
-        return df.assign(share=pd.Series(dtype=float), country=pd.Series(dtype=str))
+        return df.assign(share=pd.Series(dtype=float), world_total=pd.Series(dtype=float),
+                         country=pd.Series(dtype=str))
     key = ["dataset", "commodity_id", "series", "stage", "measure", "year", "unit", "basis"]
     iso = df["country_iso3"].fillna("")
     is_world = iso == WORLD
@@ -140,7 +141,8 @@ def _with_shares(df: pd.DataFrame, include_aggregates: bool) -> pd.DataFrame:
 
 
 _COLUMNS = [
-    "commodity_id", "series", "stage", "measure", "year", "country_iso3", "country", "value", "unit",
+    "commodity_id", "series", "stage", "measure", "year", "country_iso3", "country", "country_source",
+    "value", "unit",
     "basis", "share", "world_total", "flag", "dataset", "source_id", "source_row",
 ]
 

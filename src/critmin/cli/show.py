@@ -13,7 +13,12 @@ from critmin.cli._render import console, fmt_num, fmt_pct, value_text
 
 def _stage_table(df: pd.DataFrame, stage: str, n_years: int = 2) -> tuple[Table | None, list[str]]:
     """Production by country for the latest `n_years`, ranked by the latest year."""
-    d = df[df["stage"] == stage]
+    d = df[(df["stage"] == stage) & (df["flag"].fillna("").str.find("projection") < 0)]
+    # world tables only: a series with a stated world total or several producing countries
+    n_cty = d[~d["country_iso3"].isin(["WLD", "ROW"])].groupby("series")["country_iso3"].nunique()
+    has_world = d[d["country_iso3"] == "WLD"].groupby("series").size()
+    keep = set(has_world.index) | set(n_cty[n_cty >= 3].index)
+    d = d[d["series"].isin(keep)]
     if d.empty:
         return None, []
     main = d.groupby("series")["world_total"].max().fillna(0).idxmax()
@@ -34,13 +39,23 @@ def _stage_table(df: pd.DataFrame, stage: str, n_years: int = 2) -> tuple[Table 
     names = list(dict.fromkeys(order["country_iso3"].fillna(order["country_source"])))
     for key in names:
         rows = d[d["country_iso3"].fillna(d["country_source"]) == key].set_index("year")
-        name = rows["country"].iloc[0] or rows["country_source"].iloc[0]
+        name = {"WLD": "World total", "ROW": "Other countries"}.get(
+            key, rows["country"].iloc[0] or rows["country_source"].iloc[0])
         cells = [value_text(rows.at[y, "value"], rows.at[y, "flag"]) if y in rows.index else "" for y in years]
         share = fmt_pct(rows.at[last, "share"]) if last in rows.index and key != "WLD" else ""
         style = "bold" if key == "WLD" else None
         t.add_row(str(name), *cells, share, style=style)
     refs = [f"{sid} lines {g.min()}-{g.max()}" for sid, g in d.groupby("source_id")["source_row"]]
     return t, refs
+
+
+def _merge_refs(refs: list[str]) -> str:
+    """Group 'file lines a-b' references by file."""
+    by_file: dict[str, list[str]] = {}
+    for r in refs:
+        f, _, where = r.partition(" line")
+        by_file.setdefault(f, []).append(where.lstrip("s ").strip())
+    return "; ".join(f"{f} lines {', '.join(dict.fromkeys(w))}" for f, w in by_file.items())
 
 
 def register(app: typer.Typer) -> None:
@@ -68,9 +83,12 @@ def register(app: typer.Typer) -> None:
                                       ("on_india_2023_list", "India critical 2023")) if bool(info.get(col) or False)]
         c.print(f"[bold]{info['name']}[/] ({cid})" + (f" - {', '.join(lists)}" if lists else ""))
         prod = api.production(cid, stage=None)
+        iea = api.production(cid, stage=None, source="iea")
         refs: list[str] = []
         for stage in ("mine", "refinery", "smelter", "processing", "primary", "total"):
             t, r = _stage_table(prod, stage, years)
+            if t is None and stage in ("mine", "refinery"):
+                t, r = _stage_table(iea, stage, years)  # IEA fills a stage USGS does not publish
             if t is not None:
                 c.print(t)
                 refs += r
@@ -95,8 +113,9 @@ def register(app: typer.Typer) -> None:
         sal = api.salient(cid, measure="net_import_reliance")
         if not sal.empty:
             s = sal.sort_values(["year", "dataset"]).iloc[-1]
-            c.print(f"[bold]U.S. net import reliance {s['year']}[/] (published, {s['dataset']}): "
-                    f"{value_text(s['value'], s['flag'])}{'%' if s['flag'] in ('', 'lower_bound', 'upper_bound') else ''}")
+            pct = value_text(s["value"], s["flag"]).replace(".0", "")
+            pct += "%" if pct[-1:].isdigit() else " (E = net exporter)" if pct == "E" else ""
+            c.print(f"[bold]U.S. net import reliance {s['year']}[/] (published, {s['dataset']}): {pct}")
             refs.append(f"{s['source_id']} line {s['source_row']}")
         imp = api.import_sources(cid)
         if not imp.empty:
@@ -113,4 +132,4 @@ def register(app: typer.Typer) -> None:
             for r in ec.itertuples():
                 c.print(f"  {r.country_source}: {r.control_type.lower()} - {r.commodity_source} ({r.year_imposed})")
             refs.append(f"{ec['source_id'].iloc[0]} lines {', '.join(str(x) for x in sorted(set(ec['source_row'])))}")
-        c.print("[dim]Sources: " + "; ".join(dict.fromkeys(refs)) + "[/]")
+        c.print("[dim]Sources: " + _merge_refs(refs) + "[/]")

@@ -111,7 +111,7 @@ def _resolve_observations(obs: pd.DataFrame) -> pd.DataFrame:
     """Add commodity_id and country_iso3 via the catalog; canonicalise units."""
     out = []
     for ds, part in obs.groupby("dataset", sort=False):
-        src = _catalog_source(ds)
+        src = str(ds)
         part = part.copy()
         part["country_iso3"] = catalog.to_iso3(part["country_source"], source=src).values
         part["commodity_id"] = catalog.commodity_id_for(part["commodity_source"], source=src).values
@@ -119,14 +119,6 @@ def _resolve_observations(obs: pd.DataFrame) -> pd.DataFrame:
     res = pd.concat(out, ignore_index=True)
     res["unit"] = res["unit"].map(units.canonical_unit)
     return res[list(TABLES["observations"])]
-
-
-def _catalog_source(dataset: str) -> str:
-    if dataset.startswith("usgs_mcs"):
-        return "usgs"
-    if dataset.startswith("iea"):
-        return "iea"
-    return dataset
 
 
 def _unresolved_report(df: pd.DataFrame, name_col: str, code_col: str, what: str) -> pd.DataFrame:
@@ -278,18 +270,79 @@ def build_dataset(
     return manifest
 
 
+_PHRASE_NOISE = re.compile(
+    r"\b(ores?|concentrates?|raw|unprocessed|unwrought|crude|semi-processed|deeply processed|"
+    r"refined|metals?|products?|compounds?|and|the|of|in|form)\b",
+    re.IGNORECASE,
+)
+
+
+def match_commodity_phrase(phrase: str) -> str | None:
+    """Map a published commodity phrase ('nickel ore', 'copper concentrates') to a commodity id.
+
+    Tries the phrase as a name, then with processing words removed ('ore', 'concentrates',
+    'raw', ...), then the longest catalog name or alias found as whole words in the phrase.
+    Returns None when nothing matches (e.g. 'raw minerals').
+    """
+    first = catalog.commodity_id_for(pd.Series([phrase])).iloc[0]
+    if isinstance(first, str):
+        return first
+    stripped = re.sub(r"\s+", " ", _PHRASE_NOISE.sub(" ", phrase)).strip(" ,.-")
+    if stripped:
+        hit = catalog.commodity_id_for(pd.Series([stripped])).iloc[0]
+        if isinstance(hit, str):
+            return hit
+    names = _catalog_names()
+    low = f" {phrase.lower()} "
+    for name in names:  # longest first
+        if f" {name} " in low:
+            return catalog.commodity_id_for(pd.Series([name])).iloc[0]
+    return None
+
+
+def _catalog_names() -> list[str]:
+    com = catalog.commodities()
+    ali = catalog.commodity_aliases()
+    names = set(com["name"].str.lower()) | set(com["commodity_id"].str.replace("_", " "))
+    names |= {a.lower() for a in ali["alias"] if isinstance(a, str) and len(a) > 3}
+    return sorted(names, key=len, reverse=True)
+
+
+#: How each policy table's names resolve: table -> [(name column, kind, catalog source)].
+_POLICY_RESOLUTION: dict[str, list[tuple[str, str, str | None]]] = {
+    "export_controls": [("country_source", "country", "usgs"), ("commodity_source", "phrase", None)],
+    "agreements": [("country_source", "country", "usgs")],
+    "end_uses": [("commodity_source", "commodity", "edition")],
+    "import_sources": [("country_source", "country", "usgs"), ("commodity_source", "commodity", "edition")],
+    "import_source_counts": [("country_source", "country", "usgs")],
+    "groups": [("member_as_published", "country", "policy")],
+    "critical_lists": [("commodity_source", "commodity", "list_id")],
+    "sector_map": [("element", "commodity", "seed")],
+    "critical_us_2025": [("commodity_source", "commodity", "usgs_2026")],
+}
+_EDITION_SOURCE = {"MCS2026": "usgs_2026", "MCS2025": "usgs_2025"}
+
+
 def _resolve_policy(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     out = {}
-    for name, df in tables.items():
-        if name in ("observations", "trade", "governance", "reconciliation"):
+    for name, rules in _POLICY_RESOLUTION.items():
+        if name not in tables:
             continue
-        df = df.copy()
-        if "country_source" in df.columns and "country_iso3" not in df.columns:
-            df["country_iso3"] = catalog.to_iso3(df["country_source"], source="usgs").values
-        if "member_as_published" in df.columns and "country_iso3" not in df.columns:
-            df["country_iso3"] = catalog.to_iso3(df["member_as_published"], source="policy").values
-        if "commodity_source" in df.columns and "commodity_id" not in df.columns:
-            df["commodity_id"] = catalog.commodity_id_for(df["commodity_source"], source="usgs").values
+        df = tables[name].copy()
+        for col, kind, src in rules:
+            target = "country_iso3" if kind == "country" else "commodity_id"
+            if kind == "country":
+                df[target] = catalog.to_iso3(df[col], source=src).values
+            elif kind == "phrase":
+                df[target] = [match_commodity_phrase(p) for p in df[col]]
+            elif src in ("edition", "list_id"):
+                key = df["edition"].map(_EDITION_SOURCE) if src == "edition" else df["list_id"]
+                res = pd.Series(index=df.index, dtype=object)
+                for s_, idx in df.groupby(key).groups.items():
+                    res.loc[idx] = catalog.commodity_id_for(df.loc[idx, col], source=s_).values
+                df[target] = res
+            else:
+                df[target] = catalog.commodity_id_for(df[col], source=src).values
         out[name] = df
     return out
 
