@@ -9,32 +9,63 @@ from critmin.ingest.reconcile import compare_sources, reconcile_totals, rounding
 
 
 def _obs(rows):
-    base = {"dataset": "usgs_mcs2026", "commodity_id": "lithium", "series": "Mine production",
-            "stage": "mine", "measure": "production", "year": 2024, "unit": "t", "basis": "lithium content",
-            "flag": "", "note": "", "source_id": "f.csv", "commodity_source": "Lithium", "country_source": ""}
+    base = {
+        "dataset": "usgs_mcs2026",
+        "commodity_id": "lithium",
+        "series": "Mine production",
+        "stage": "mine",
+        "measure": "production",
+        "year": 2024,
+        "unit": "t",
+        "basis": "lithium content",
+        "flag": "",
+        "note": "",
+        "source_id": "f.csv",
+        "commodity_source": "Lithium",
+        "country_source": "",
+    }
     return pd.DataFrame([{**base, "source_row": i + 2, **r} for i, r in enumerate(rows)])
 
 
-@pytest.mark.parametrize(("total", "gran"), [(222000.0, 1000.0), (290000.0, 10000.0), (7.0, 1.0),
-                                              (1234.5, 1.0), (0.0, 1.0), (float("nan"), 1.0)])
+@pytest.mark.parametrize(
+    ("total", "gran"),
+    [
+        (222000.0, 1000.0),
+        (290000.0, 10000.0),
+        (7.0, 1.0),
+        (1234.5, 1.0),
+        (0.0, 1.0),
+        (float("nan"), 1.0),
+    ],
+)
 def test_rounding_granularity(total, gran):
     assert rounding_granularity(total) == gran
 
 
 def test_exact_sum_matches():
-    rec = reconcile_totals(_obs([
-        {"country_iso3": "AUS", "value": 60.0}, {"country_iso3": "CHL", "value": 40.0},
-        {"country_iso3": "WLD", "value": 100.0},
-    ]))
+    rec = reconcile_totals(
+        _obs(
+            [
+                {"country_iso3": "AUS", "value": 60.0},
+                {"country_iso3": "CHL", "value": 40.0},
+                {"country_iso3": "WLD", "value": 100.0},
+            ]
+        )
+    )
     (r,) = rec.itertuples()
     assert (r.countries_sum, r.gap, r.status, r.n_countries) == (100.0, 0.0, "matches", 2)
 
 
 def test_others_are_part_of_the_world_total():
-    rec = reconcile_totals(_obs([
-        {"country_iso3": "AUS", "value": 60.0}, {"country_iso3": "ROW", "value": 15.0},
-        {"country_iso3": "WLD", "value": 75.0},
-    ]))
+    rec = reconcile_totals(
+        _obs(
+            [
+                {"country_iso3": "AUS", "value": 60.0},
+                {"country_iso3": "ROW", "value": 15.0},
+                {"country_iso3": "WLD", "value": 75.0},
+            ]
+        )
+    )
     assert rec["gap"].iloc[0] == 0.0
     assert rec["others_stated"].iloc[0] == 15.0
     assert "Other countries" in rec["explanation"].iloc[0]
@@ -42,10 +73,15 @@ def test_others_are_part_of_the_world_total():
 
 def test_rounded_total_within_granularity():
     # 222,970 of countries against a total rounded to 222,000: gap -970, granularity 1,000
-    rec = reconcile_totals(_obs([
-        {"country_iso3": "AUS", "value": 200_000.0}, {"country_iso3": "CHL", "value": 22_970.0},
-        {"country_iso3": "WLD", "value": 222_000.0},
-    ]))
+    rec = reconcile_totals(
+        _obs(
+            [
+                {"country_iso3": "AUS", "value": 200_000.0},
+                {"country_iso3": "CHL", "value": 22_970.0},
+                {"country_iso3": "WLD", "value": 222_000.0},
+            ]
+        )
+    )
     r = rec.iloc[0]
     assert r["gap"] == -970.0
     assert math.isclose(r["gap_pct"], -970 / 2220, rel_tol=1e-12)
@@ -53,27 +89,46 @@ def test_rounded_total_within_granularity():
 
 
 def test_withheld_country_explains_a_positive_gap():
-    rec = reconcile_totals(_obs([
-        {"country_iso3": "USA", "value": float("nan"), "flag": "withheld"},
-        {"country_iso3": "AUS", "value": 50_000.0}, {"country_iso3": "WLD", "value": 64_000.0},
-    ]))
+    rec = reconcile_totals(
+        _obs(
+            [
+                {"country_iso3": "USA", "value": float("nan"), "flag": "withheld"},
+                {"country_iso3": "AUS", "value": 50_000.0},
+                {"country_iso3": "WLD", "value": 64_000.0},
+            ]
+        )
+    )
     r = rec.iloc[0]
     assert r["withheld"] == "USA" and r["gap"] == 14_000.0 and r["status"] == "explained"
 
 
 def test_unexplained_gap_is_reported_not_hidden():
-    rec = reconcile_totals(_obs([
-        {"country_iso3": "AUS", "value": 50_000.0}, {"country_iso3": "WLD", "value": 64_321.0},
-    ]))
+    rec = reconcile_totals(
+        _obs(
+            [
+                {"country_iso3": "AUS", "value": 50_000.0},
+                {"country_iso3": "WLD", "value": 64_321.0},
+            ]
+        )
+    )
     assert rec["status"].iloc[0] == "gap"
     assert rec["world_stated"].iloc[0] == 64_321.0  # the stated total is kept
 
 
 def test_compare_sources_uses_shares():
-    usgs = _obs([{"country_iso3": "AUS", "value": 60.0}, {"country_iso3": "CHL", "value": 40.0},
-                 {"country_iso3": "WLD", "value": 100.0}])
-    wmd = _obs([{"country_iso3": "AUS", "value": 300.0, "dataset": "wmd", "unit": "t", "basis": "Li2O"},
-                {"country_iso3": "CHL", "value": 100.0, "dataset": "wmd", "basis": "Li2O"}])
+    usgs = _obs(
+        [
+            {"country_iso3": "AUS", "value": 60.0},
+            {"country_iso3": "CHL", "value": 40.0},
+            {"country_iso3": "WLD", "value": 100.0},
+        ]
+    )
+    wmd = _obs(
+        [
+            {"country_iso3": "AUS", "value": 300.0, "dataset": "wmd", "unit": "t", "basis": "Li2O"},
+            {"country_iso3": "CHL", "value": 100.0, "dataset": "wmd", "basis": "Li2O"},
+        ]
+    )
     cmp = compare_sources(pd.concat([usgs, wmd]))
     r = cmp.iloc[0]
     assert (r["top_a"], r["top_b"], bool(r["same_top"])) == ("AUS", "AUS", True)

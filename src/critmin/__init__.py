@@ -32,7 +32,6 @@ from critmin.api import (
 from critmin.errors import CritminError, UnknownCommodity, UnknownCountry
 from critmin.workspace import import_file
 
-
 __all__ = [
     "CritminError",
     "UnknownCommodity",

@@ -97,10 +97,16 @@ def observations(
     cty = _country_ids(country)
     if cty is not None:
         where["country_iso3"] = cty
-    df = store.select("observations", where, order="dataset, commodity_id, series, year, source_row")
+    df = store.select(
+        "observations", where, order="dataset, commodity_id, series, year, source_row"
+    )
     if source is not None:
         prefix = _SOURCE_PREFIX.get(source, source)
-        df = df[df["dataset"].str.startswith(prefix)] if prefix in _SOURCE_PREFIX.values() else df[df["dataset"] == source]
+        df = (
+            df[df["dataset"].str.startswith(prefix)]
+            if prefix in _SOURCE_PREFIX.values()
+            else df[df["dataset"] == source]
+        )
     return df.reset_index(drop=True)
 
 
@@ -123,14 +129,19 @@ def _aggregate_mask(iso3: pd.Series) -> pd.Series:
 
 def _with_shares(df: pd.DataFrame, include_aggregates: bool) -> pd.DataFrame:
     if df.empty:
-        return df.assign(share=pd.Series(dtype=float), world_total=pd.Series(dtype=float),
-                         country=pd.Series(dtype=str))
+        return df.assign(
+            share=pd.Series(dtype=float),
+            world_total=pd.Series(dtype=float),
+            country=pd.Series(dtype=str),
+        )
     key = ["dataset", "commodity_id", "series", "stage", "measure", "year", "unit", "basis"]
     iso = df["country_iso3"].fillna("")
     is_world = iso == WORLD
     is_country = ~_aggregate_mask(iso)
     world = df[is_world].groupby(key, dropna=False)["value"].first().rename("world_total")
-    csum = df[is_country].groupby(key, dropna=False)["value"].sum(min_count=1).rename("countries_sum")
+    csum = (
+        df[is_country].groupby(key, dropna=False)["value"].sum(min_count=1).rename("countries_sum")
+    )
     df = df.join(world, on=key).join(csum, on=key)
     denom = df["world_total"].where(df["world_total"] > 0, df["countries_sum"])
     df["share"] = df["value"] / denom
@@ -141,9 +152,23 @@ def _with_shares(df: pd.DataFrame, include_aggregates: bool) -> pd.DataFrame:
 
 
 _COLUMNS = [
-    "commodity_id", "series", "stage", "measure", "year", "country_iso3", "country", "country_source",
-    "value", "unit",
-    "basis", "share", "world_total", "flag", "dataset", "source_id", "source_row",
+    "commodity_id",
+    "series",
+    "stage",
+    "measure",
+    "year",
+    "country_iso3",
+    "country",
+    "country_source",
+    "value",
+    "unit",
+    "basis",
+    "share",
+    "world_total",
+    "flag",
+    "dataset",
+    "source_id",
+    "source_row",
 ]
 
 
@@ -163,8 +188,11 @@ def _stage_measure(
     if cty is not None:
         df = df[df["country_iso3"].isin(cty)]
     order = df.assign(_agg=_aggregate_mask(df["country_iso3"].fillna("")))
-    order = order.sort_values(["commodity_id", "series", "year", "_agg", "value"],
-                              ascending=[True, True, True, True, False], na_position="last")
+    order = order.sort_values(
+        ["commodity_id", "series", "year", "_agg", "value"],
+        ascending=[True, True, True, True, False],
+        na_position="last",
+    )
     return order[_COLUMNS].reset_index(drop=True)
 
 
@@ -238,7 +266,10 @@ def salient(
     telling them apart.
     """
     df = observations(commodity, measure=measure, country="USA", year=year, source="usgs")
-    return df[~df["series"].str.contains("World|Mine production$", regex=True, na=False) | (df["measure"] != "production")].reset_index(drop=True)
+    return df[
+        ~df["series"].str.contains("World|Mine production$", regex=True, na=False)
+        | (df["measure"] != "production")
+    ].reset_index(drop=True)
 
 
 def trade(
@@ -285,7 +316,9 @@ def export_controls(
     cids = _commodity_ids(commodity)
     if cids is not None:
         fam = set(cids) | {m for c in cids for m in catalog.members(c)}
-        parents = set(catalog.commodities().set_index("commodity_id")["parent"].reindex(list(cids)).dropna())
+        parents = set(
+            catalog.commodities().set_index("commodity_id")["parent"].reindex(list(cids)).dropna()
+        )
         df = df[df["commodity_id"].isin(fam | parents)]
     return df.reset_index(drop=True)
 
@@ -296,7 +329,9 @@ def import_sources(commodity: str | Iterable[str] | None = None) -> pd.DataFrame
     cids = _commodity_ids(commodity)
     if cids is not None:
         df = df[df["commodity_id"].isin(cids)]
-    return df.sort_values(["edition", "commodity_id", "share_pct"], ascending=[False, True, False]).reset_index(drop=True)
+    return df.sort_values(
+        ["edition", "commodity_id", "share_pct"], ascending=[False, True, False]
+    ).reset_index(drop=True)
 
 
 def groups(group: str | None = None) -> pd.DataFrame:
@@ -340,7 +375,9 @@ def sources() -> pd.DataFrame:
     store = get_store()
     files = pd.DataFrame(store.manifest.get("files", []))
     if files.empty:
-        raise StoreError("the dataset manifest lists no source files; rebuild with `critmin data build`")
+        raise StoreError(
+            "the dataset manifest lists no source files; rebuild with `critmin data build`"
+        )
     fam = files["source_id"].map(lambda s: _family_for_file(s))
     meta = pd.DataFrame(SOURCES).T
     files["family"] = fam
@@ -351,8 +388,13 @@ def sources() -> pd.DataFrame:
 
 def _family_for_file(source_id: str) -> str:
     top = source_id.split("/")[0]
-    for prefix, fam in (("usgs_mcs", "usgs_mcs"), ("world_mining", "wmd"), ("baci", "baci"),
-                        ("wgi", "wgi"), ("iea", "iea_cmde")):
+    for prefix, fam in (
+        ("usgs_mcs", "usgs_mcs"),
+        ("world_mining", "wmd"),
+        ("baci", "baci"),
+        ("wgi", "wgi"),
+        ("iea", "iea_cmde"),
+    ):
         if top.startswith(prefix):
             return fam
     return "policy"
@@ -361,4 +403,3 @@ def _family_for_file(source_id: str) -> str:
 def check() -> pd.DataFrame:
     """Reconciliation of stated world totals against country sums (see :mod:`critmin.ingest.reconcile`)."""
     return get_store().table("reconciliation")
-

@@ -11,6 +11,7 @@ Every error names the bad value and says how to fix it.  The tree::
     │   └── UnknownGroup
     ├── StoreError                   the packaged dataset or the workspace is missing or broken
     │   └── ImportRejected           a user import failed validation; nothing was written
+    ├── NoData                       a query matched nothing; the message says what exists
     ├── MethodError                  a method got inputs it cannot use (empty, negative, misaligned)
     └── ScenarioError                a scenario spec is invalid
 
@@ -28,6 +29,7 @@ __all__ = [
     "DataError",
     "ImportRejected",
     "MethodError",
+    "NoData",
     "ParseError",
     "ScenarioError",
     "StoreError",
@@ -146,6 +148,10 @@ class StoreError(CritminError):
 
 class ImportRejected(StoreError):
     """A user import failed validation; the workspace was left unchanged."""
+
+
+class NoData(CritminError):
+    """A query matched no rows; the message names what the dataset does hold."""
 
 
 class MethodError(CritminError):

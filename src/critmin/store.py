@@ -113,7 +113,9 @@ class Store:
             )
         return self.query(f"SELECT * FROM {name}")
 
-    def select(self, table: str, where: dict[str, Any] | None = None, order: str | None = None) -> pd.DataFrame:
+    def select(
+        self, table: str, where: dict[str, Any] | None = None, order: str | None = None
+    ) -> pd.DataFrame:
         """Return rows of `table` whose columns equal (or are in) the given values.
 
         Parameters

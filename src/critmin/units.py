@@ -138,7 +138,9 @@ def require_single_unit(df: pd.DataFrame, what: str = "values") -> tuple[str, st
     """
     combos = df[["unit", "basis"]].drop_duplicates()
     if len(combos) > 1:
-        listing = "; ".join(f"{u or '?'} [{b or 'basis not stated'}]" for u, b in combos.itertuples(index=False))
+        listing = "; ".join(
+            f"{u or '?'} [{b or 'basis not stated'}]" for u, b in combos.itertuples(index=False)
+        )
         raise MixedUnitsError(
             f"refusing to add {what} in mixed units/bases: {listing}. Filter to one series "
             "(e.g. by `series` or `basis`) before aggregating."

@@ -40,12 +40,25 @@ from critmin.ingest._common import MEASURES, STAGES, parse_value, read_csv_text
 from critmin.ingest.schema import TABLES
 from critmin.settings import get_settings
 
-__all__ = ["REQUIRED_COLUMNS", "read_user_file", "validate_user_table", "import_file", "list_imports", "remove_import"]
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "read_user_file",
+    "validate_user_table",
+    "import_file",
+    "list_imports",
+    "remove_import",
+]
 
 logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ["commodity", "country", "year", "value", "unit"]
-OPTIONAL_COLUMNS = {"stage": "total", "measure": "production", "basis": "", "series": "user", "note": ""}
+OPTIONAL_COLUMNS = {
+    "stage": "total",
+    "measure": "production",
+    "basis": "",
+    "series": "user",
+    "note": "",
+}
 _MAX_LISTED = 20
 
 
@@ -59,7 +72,9 @@ def read_user_file(path: str | Path, sheet: str | int | None = None) -> pd.DataF
         try:
             df = pd.read_excel(p, sheet_name=sheet if sheet is not None else 0, dtype=str)
         except (ValueError, OSError, KeyError) as err:
-            raise DataError(f"file {p}: cannot read as Excel ({err}). Save it as .xlsx or CSV.") from err
+            raise DataError(
+                f"file {p}: cannot read as Excel ({err}). Save it as .xlsx or CSV."
+            ) from err
         return df.fillna("")
     if suffix in (".csv", ".txt", ""):
         return read_csv_text(p, encodings=("utf-8-sig",))
@@ -107,7 +122,11 @@ def validate_user_table(df: pd.DataFrame, name: str, path: str = "<table>") -> p
             bad(line, "commodity", com, "unknown commodity (see above)")
         if cty not in cty_cache:
             try:
-                cty_cache[cty] = "WLD" if cty.lower() in ("world", "wld", "world total") else resolve_country(cty)
+                cty_cache[cty] = (
+                    "WLD"
+                    if cty.lower() in ("world", "wld", "world total")
+                    else resolve_country(cty)
+                )
             except UnknownNameError as err:
                 cty_cache[cty] = None
                 bad(line, "country", cty, str(err))
@@ -159,7 +178,7 @@ def validate_user_table(df: pd.DataFrame, name: str, path: str = "<table>") -> p
     out = pd.DataFrame(rows, columns=list(TABLES["observations"]))
     key = ["commodity_id", "series", "stage", "measure", "country_iso3", "year", "basis"]
     dup = out[out.duplicated(key, keep=False) & out[key].notna().all(axis=1)]
-    for (_, grp) in dup.groupby(key, dropna=False):
+    for _, grp in dup.groupby(key, dropna=False):
         lines = ", ".join(str(x) for x in grp["source_row"])
         first = grp.iloc[0]
         problems.append(
@@ -169,7 +188,9 @@ def validate_user_table(df: pd.DataFrame, name: str, path: str = "<table>") -> p
         )
     if problems:
         shown = problems[:_MAX_LISTED]
-        more = f"\n  ... and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
+        more = (
+            f"\n  ... and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
+        )
         raise ImportRejected(
             f"file {path}: {len(problems)} problem(s); nothing was imported:\n  "
             + "\n  ".join(shown)
@@ -188,7 +209,9 @@ def _connect(create: bool) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(ws))
 
 
-def import_file(path: str | Path, name: str | None = None, sheet: str | int | None = None) -> pd.DataFrame:
+def import_file(
+    path: str | Path, name: str | None = None, sheet: str | int | None = None
+) -> pd.DataFrame:
     """Validate a user file and store it in the workspace, atomically.
 
     Parameters
@@ -208,12 +231,17 @@ def import_file(path: str | Path, name: str | None = None, sheet: str | int | No
     p = Path(path)
     name = name or p.stem
     if not name.replace("_", "").replace("-", "").isalnum():
-        raise ImportRejected(f"dataset name {name!r}: use letters, digits, '-' and '_' only (pass --name)")
+        raise ImportRejected(
+            f"dataset name {name!r}: use letters, digits, '-' and '_' only (pass --name)"
+        )
     table = validate_user_table(read_user_file(p, sheet), name=name, path=str(p))
     con = _connect(create=True)
     try:
         con.execute("BEGIN TRANSACTION")
-        cols = ", ".join(f'"{c}" {"BIGINT" if c in ("year", "source_row") else "DOUBLE" if c == "value" else "VARCHAR"}' for c in TABLES["observations"])
+        cols = ", ".join(
+            f'"{c}" {"BIGINT" if c in ("year", "source_row") else "DOUBLE" if c == "value" else "VARCHAR"}'
+            for c in TABLES["observations"]
+        )
         con.execute(f"CREATE TABLE IF NOT EXISTS user_observations ({cols})")
         con.execute(
             "CREATE TABLE IF NOT EXISTS imports (name VARCHAR, file VARCHAR, rows BIGINT, imported_at TIMESTAMP)"
@@ -222,7 +250,9 @@ def import_file(path: str | Path, name: str | None = None, sheet: str | int | No
         con.execute("DELETE FROM imports WHERE name = ?", [name])
         con.register("incoming", table)
         con.execute("INSERT INTO user_observations SELECT * FROM incoming")
-        con.execute("INSERT INTO imports VALUES (?, ?, ?, now())", [name, str(p.resolve()), len(table)])
+        con.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, now())", [name, str(p.resolve()), len(table)]
+        )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

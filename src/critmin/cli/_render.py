@@ -59,14 +59,18 @@ def value_text(value: object, flag: str) -> str:
         return ">" + fmt_num(value)
     if "upper_bound" in flag:
         return "<" + fmt_num(value)
-    if "not_available" in flag and (value is None or (isinstance(value, float) and math.isnan(value))):
+    if "not_available" in flag and (
+        value is None or (isinstance(value, float) and math.isnan(value))
+    ):
         return "NA"
     if "net_exporter" in flag:
         return "E"
     return fmt_num(value)
 
 
-def emit(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None, caption: str | None = None) -> None:
+def emit(
+    df: pd.DataFrame, fmt: OutputFormat, title: str | None = None, caption: str | None = None
+) -> None:
     """Print `df` as a Rich table, CSV or JSON (records) on stdout."""
     if fmt == OutputFormat.csv:
         df.to_csv(sys.stdout, index=False)
@@ -79,5 +83,7 @@ def emit(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None, caption:
         numeric = pd.api.types.is_numeric_dtype(df[c])
         t.add_column(str(c), justify="right" if numeric else "left", overflow="fold")
     for row in df.itertuples(index=False):
-        t.add_row(*[fmt_num(v) if isinstance(v, float) else ("" if v is None else str(v)) for v in row])
+        t.add_row(
+            *[fmt_num(v) if isinstance(v, float) else ("" if v is None else str(v)) for v in row]
+        )
     console().print(t)

@@ -23,10 +23,22 @@ def sources_cmd(fmt: OutputFormat = typer.Option(OutputFormat.table, "--format",
     df = api.sources()
     if fmt == OutputFormat.table:
         df = df.assign(sha256=df["sha256"].str[:12], MB=(df["bytes"] / 1e6).round(2))
-        df = df.groupby("family", sort=False).agg(files=("source_id", "size"), MB=("MB", "sum"),
-                                                  licence=("licence", "first"), publisher=("publisher", "first")).reset_index()
-    emit(df, fmt, title="Sources of the dataset in use",
-         caption="Every row of the dataset carries source_id (file) and source_row (line).")
+        df = (
+            df.groupby("family", sort=False)
+            .agg(
+                files=("source_id", "size"),
+                MB=("MB", "sum"),
+                licence=("licence", "first"),
+                publisher=("publisher", "first"),
+            )
+            .reset_index()
+        )
+    emit(
+        df,
+        fmt,
+        title="Sources of the dataset in use",
+        caption="Every row of the dataset carries source_id (file) and source_row (line).",
+    )
 
 
 @app.command("check")
@@ -54,29 +66,64 @@ def check_cmd(
         return
     c = console()
     counts = rec["status"].value_counts()
-    c.print(f"[bold]World totals vs country sums[/]: {len(rec)} series-years; "
-            + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    c.print(
+        f"[bold]World totals vs country sums[/]: {len(rec)} series-years; "
+        + ", ".join(f"{k}: {v}" for k, v in counts.items())
+    )
     show = rec.sort_values(["status", "commodity_id", "year"]).head(40 if not commodity else 200)
-    show = show.assign(world=show["world_stated"].map(fmt_num), countries=show["countries_sum"].map(fmt_num),
-                       gap_pct=show["gap_pct"].map(lambda v: f"{v:.1f}"))
-    emit(show[["commodity_id", "stage", "measure", "year", "world", "countries", "gap_pct", "status", "explanation"]],
-         OutputFormat.table)
+    show = show.assign(
+        world=show["world_stated"].map(fmt_num),
+        countries=show["countries_sum"].map(fmt_num),
+        gap_pct=show["gap_pct"].map(lambda v: f"{v:.1f}"),
+    )
+    emit(
+        show[
+            [
+                "commodity_id",
+                "stage",
+                "measure",
+                "year",
+                "world",
+                "countries",
+                "gap_pct",
+                "status",
+                "explanation",
+            ]
+        ],
+        OutputFormat.table,
+    )
     obs = api.observations(commodity) if commodity else api.observations()
     cmp = compare_sources(obs)
     if not cmp.empty:
-        c.print(f"[bold]USGS vs World Mining Data, mine production shares[/]: {len(cmp)} commodity-years, "
-                f"same top producer in {int(cmp['same_top'].sum())}")
-        cmp = cmp.sort_values("max_abs_share_diff", ascending=False).head(20 if not commodity else 50)
-        emit(cmp.assign(max_diff=cmp["max_abs_share_diff"].map(lambda v: f"{100 * v:.1f} pp"),
-                        usgs_top=cmp["top_a"] + " " + (100 * cmp["top_a_share"]).round(1).astype(str) + "%",
-                        wmd_top=cmp["top_b"] + " " + (100 * cmp["top_b_share"]).round(1).astype(str) + "%")
-             [["commodity_id", "year", "usgs_top", "wmd_top", "max_diff"]], OutputFormat.table)
+        c.print(
+            f"[bold]USGS vs World Mining Data, mine production shares[/]: {len(cmp)} commodity-years, "
+            f"same top producer in {int(cmp['same_top'].sum())}"
+        )
+        cmp = cmp.sort_values("max_abs_share_diff", ascending=False).head(
+            20 if not commodity else 50
+        )
+        emit(
+            cmp.assign(
+                max_diff=cmp["max_abs_share_diff"].map(lambda v: f"{100 * v:.1f} pp"),
+                usgs_top=cmp["top_a"] + " " + (100 * cmp["top_a_share"]).round(1).astype(str) + "%",
+                wmd_top=cmp["top_b"] + " " + (100 * cmp["top_b_share"]).round(1).astype(str) + "%",
+            )[["commodity_id", "year", "usgs_top", "wmd_top", "max_diff"]],
+            OutputFormat.table,
+        )
 
 
 @app.command("build")
 def build_cmd(
-    source: Path = typer.Option(None, "--from", help="Folder of source files (layout of shared/data). Default: $CRITMIN_SOURCE_DIR or ../shared/data."),
-    out: Path = typer.Option(None, "--out", help="Where to write the dataset. Default: <CRITMIN_HOME>/dataset, used automatically from then on."),
+    source: Path = typer.Option(
+        None,
+        "--from",
+        help="Folder of source files (layout of shared/data). Default: $CRITMIN_SOURCE_DIR or ../shared/data.",
+    ),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        help="Where to write the dataset. Default: <CRITMIN_HOME>/dataset, used automatically from then on.",
+    ),
 ) -> None:
     """Rebuild the dataset from source files, e.g. next year's USGS release.
 
@@ -92,8 +139,14 @@ def build_cmd(
     s = get_settings()
     src = source or s.source_dir
     dest = out or (s.home / "dataset")
-    with Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console(), transient=False) as prog:
+    with Progress(
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console(),
+        transient=False,
+    ) as prog:
         task = prog.add_task("building", total=None)
 
         def cb(name: str, i: int, n: int) -> None:
@@ -104,7 +157,9 @@ def build_cmd(
     c = console()
     c.print(f"Built dataset in [bold]{dest}[/] in {manifest['build_seconds']} s from {src}")
     c.print("Tables: " + ", ".join(f"{k} {v:,}" for k, v in manifest["tables"].items()))
-    c.print("Reconciliation: " + ", ".join(f"{k} {v}" for k, v in manifest["reconciliation"].items()))
+    c.print(
+        "Reconciliation: " + ", ".join(f"{k} {v}" for k, v in manifest["reconciliation"].items())
+    )
     if manifest.get("unknown_units"):
         c.print(f"Units kept as published (not in the unit registry): {manifest['unknown_units']}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from critmin.cli._render import OutputFormat, emit, fmt_pct, value_text
+from critmin.errors import NoData
 
 
 def register(app: typer.Typer) -> None:
@@ -12,11 +13,21 @@ def register(app: typer.Typer) -> None:
 
     @app.command("production")
     def production_cmd(
-        commodity: str = typer.Argument(..., help="Commodity name, alias or element: lithium, REE, Nd, cobalt ..."),
-        stage: str = typer.Option("mine", "--stage", "-s", help="mine, refinery, smelter, processing, ..."),
-        year: int = typer.Option(None, "--year", "-y", help="Year; default the latest year with data."),
-        source: str = typer.Option("usgs", "--source", help="usgs (newest MCS edition), wmd, iea, or user."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
+        commodity: str = typer.Argument(
+            ..., help="Commodity name, alias or element: lithium, REE, Nd, cobalt ..."
+        ),
+        stage: str = typer.Option(
+            "mine", "--stage", "-s", help="mine, refinery, smelter, processing, ..."
+        ),
+        year: int = typer.Option(
+            None, "--year", "-y", help="Year; default the latest year with data."
+        ),
+        source: str = typer.Option(
+            "usgs", "--source", help="usgs (newest MCS edition), wmd, iea, or user."
+        ),
+        fmt: OutputFormat = typer.Option(
+            OutputFormat.table, "--format", "-f", help="table, csv or json."
+        ),
     ) -> None:
         """Production by country with each country's share of the stated world total.
 
@@ -24,8 +35,8 @@ def register(app: typer.Typer) -> None:
         The world total and 'Other countries' rows are kept as published; shares are of the
         stated world total.
 
-        Examples:
-
+        Examples
+        --------
             critmin production lithium --year 2024
             critmin production "rare earths" --stage mine --format csv > ree.csv
             critmin production cobalt --stage refinery --source usgs --format json
@@ -38,7 +49,7 @@ def register(app: typer.Typer) -> None:
             have = api.observations(commodity, measure="production", source=source)
             stages = sorted(have["stage"].unique())
             years = sorted(have.loc[have["stage"] == stage, "year"].unique())
-            raise typer.BadParameter(
+            raise NoData(
                 f"no {stage} production of {cid} in source {source!r}"
                 + (f" for {year}; years with data: {years}" if years and year else "")
                 + (f"; stages with data: {stages}" if stages else "")
@@ -47,7 +58,11 @@ def register(app: typer.Typer) -> None:
             latest = int(df["year"].max())
             df = df[df["year"] == latest]
         # one series: the main one (largest world total) unless several are asked for
-        main = df.groupby("series")["world_total"].max().fillna(0).idxmax() if df["series"].nunique() > 1 else None
+        main = (
+            df.groupby("series")["world_total"].max().fillna(0).idxmax()
+            if df["series"].nunique() > 1
+            else None
+        )
         note = ""
         if main is not None:
             others = sorted(set(df["series"]) - {main})
@@ -56,15 +71,31 @@ def register(app: typer.Typer) -> None:
                 df = df[df["series"] == main]
         out = df.assign(source=df["source_id"] + ":" + df["source_row"].astype(str))
         if fmt == OutputFormat.table:
-            out = out.assign(value=[value_text(v, f) for v, f in zip(out["value"], out["flag"], strict=True)],
-                             share=[fmt_pct(s) for s in out["share"]])
+            out = out.assign(
+                value=[value_text(v, f) for v, f in zip(out["value"], out["flag"], strict=True)],
+                share=[fmt_pct(s) for s in out["share"]],
+            )
             cols = ["country_iso3", "country", "value", "unit", "share"]
             yr = int(df["year"].iloc[0])
             basis = df["basis"].iloc[0]
             src = sorted(set(df["source_id"]))
-            cap = f"{stage} production {yr}, {df['unit'].iloc[0]}" + (f" ({basis})" if basis else "") + \
-                  f". Source: {', '.join(src)}. {note}"
+            cap = (
+                f"{stage} production {yr}, {df['unit'].iloc[0]}"
+                + (f" ({basis})" if basis else "")
+                + f". Source: {', '.join(src)}. {note}"
+            )
             emit(out[cols], fmt, title=f"{cid}: {stage} production {yr}", caption=cap)
         else:
-            cols = ["country_iso3", "country", "year", "series", "value", "unit", "basis", "share", "flag", "source"]
+            cols = [
+                "country_iso3",
+                "country",
+                "year",
+                "series",
+                "value",
+                "unit",
+                "basis",
+                "share",
+                "flag",
+                "source",
+            ]
             emit(out[cols], fmt)

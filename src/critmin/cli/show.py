@@ -28,20 +28,30 @@ def _stage_table(df: pd.DataFrame, stage: str, n_years: int = 2) -> tuple[Table 
     last = years[-1]
     unit, basis = d["unit"].iloc[0], d["basis"].iloc[0]
     ds = sorted(d["dataset"].unique())
-    t = Table(title=f"{stage.capitalize()} production, {unit}{' ' + basis if basis else ''} ({', '.join(ds)})",
-              title_justify="left", show_edge=False, pad_edge=False)
+    t = Table(
+        title=f"{stage.capitalize()} production, {unit}{' ' + basis if basis else ''} ({', '.join(ds)})",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
     t.add_column("country", overflow="ellipsis", max_width=26)
     for y in years:
         t.add_column(str(y), justify="right")
     t.add_column(f"share {last}", justify="right")
     d = d.assign(_agg=d["country_iso3"].isin(["WLD", "ROW"]) | d["country_iso3"].isna())
-    order = d[d["year"] == last].sort_values(["_agg", "value"], ascending=[True, False], na_position="last")
+    order = d[d["year"] == last].sort_values(
+        ["_agg", "value"], ascending=[True, False], na_position="last"
+    )
     names = list(dict.fromkeys(order["country_iso3"].fillna(order["country_source"])))
     for key in names:
         rows = d[d["country_iso3"].fillna(d["country_source"]) == key].set_index("year")
         name = {"WLD": "World total", "ROW": "Other countries"}.get(
-            key, rows["country"].iloc[0] or rows["country_source"].iloc[0])
-        cells = [value_text(rows.at[y, "value"], rows.at[y, "flag"]) if y in rows.index else "" for y in years]
+            key, rows["country"].iloc[0] or rows["country_source"].iloc[0]
+        )
+        cells = [
+            value_text(rows.at[y, "value"], rows.at[y, "flag"]) if y in rows.index else ""
+            for y in years
+        ]
         share = fmt_pct(rows.at[last, "share"]) if last in rows.index and key != "WLD" else ""
         style = "bold" if key == "WLD" else None
         t.add_row(str(name), *cells, share, style=style)
@@ -63,7 +73,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("show")
     def show_cmd(
-        commodity: str = typer.Argument(..., help="Commodity name, alias or element: lithium, 'rare earths', REE, Nd, cobalt ..."),
+        commodity: str = typer.Argument(
+            ...,
+            help="Commodity name, alias or element: lithium, 'rare earths', REE, Nd, cobalt ...",
+        ),
         years: int = typer.Option(2, "--years", help="How many of the latest years to show."),
     ) -> None:
         """The picture of one commodity: who mines and refines it, reserves, U.S. reliance, export controls.
@@ -79,8 +92,15 @@ def register(app: typer.Typer) -> None:
         cid = catalog.resolve_commodity(commodity)
         info = catalog.commodities().set_index("commodity_id").loc[cid]
         c = console()
-        lists = [lbl for col, lbl in (("on_us_2025_list", "US critical 2025"), ("on_eu_2023_list", "EU CRM 2023"),
-                                      ("on_india_2023_list", "India critical 2023")) if bool(info.get(col) or False)]
+        lists = [
+            lbl
+            for col, lbl in (
+                ("on_us_2025_list", "US critical 2025"),
+                ("on_eu_2023_list", "EU CRM 2023"),
+                ("on_india_2023_list", "India critical 2023"),
+            )
+            if bool(info.get(col) or False)
+        ]
         c.print(f"[bold]{info['name']}[/] ({cid})" + (f" - {', '.join(lists)}" if lists else ""))
         prod = api.production(cid, stage=None)
         iea = api.production(cid, stage=None, source="iea")
@@ -99,11 +119,24 @@ def register(app: typer.Typer) -> None:
         wres = res[res["country_iso3"] == "WLD"].dropna(subset=["value"])
         if not wres.empty:
             r = wres.sort_values("year").iloc[-1]
-            top = res[(res["year"] == r["year"]) & ~res["country_iso3"].isin(["WLD", "ROW"]) & (res["series"] == r["series"])]
+            top = res[
+                (res["year"] == r["year"])
+                & ~res["country_iso3"].isin(["WLD", "ROW"])
+                & (res["series"] == r["series"])
+            ]
             top = top.sort_values("value", ascending=False).head(3)
-            line = f"[bold]Reserves {r['year']}[/]: world {fmt_num(r['value'])} {r['unit']}" + (f" ({r['basis']})" if r["basis"] else "")
-            line += "; largest: " + ", ".join(f"{n} {fmt_pct(s)}" for n, s in zip(top["country"], top["share"], strict=True))
-            wp = prod[(prod["country_iso3"] == "WLD") & (prod["stage"] == "mine") & (prod["year"] == r["year"]) & (prod["unit"] == r["unit"])]
+            line = f"[bold]Reserves {r['year']}[/]: world {fmt_num(r['value'])} {r['unit']}" + (
+                f" ({r['basis']})" if r["basis"] else ""
+            )
+            line += "; largest: " + ", ".join(
+                f"{n} {fmt_pct(s)}" for n, s in zip(top["country"], top["share"], strict=True)
+            )
+            wp = prod[
+                (prod["country_iso3"] == "WLD")
+                & (prod["stage"] == "mine")
+                & (prod["year"] == r["year"])
+                & (prod["unit"] == r["unit"])
+            ]
             if not wp.empty and wp["value"].max() > 0:
                 rp = r["value"] / wp["value"].max()
                 line += f". Reserves / {r['year']} mine production: {rp:,.0f} years"
@@ -115,21 +148,35 @@ def register(app: typer.Typer) -> None:
             s = sal.sort_values(["year", "dataset"]).iloc[-1]
             pct = value_text(s["value"], s["flag"]).replace(".0", "")
             pct += "%" if pct[-1:].isdigit() else " (E = net exporter)" if pct == "E" else ""
-            c.print(f"[bold]U.S. net import reliance {s['year']}[/] (published, {s['dataset']}): {pct}")
+            c.print(
+                f"[bold]U.S. net import reliance {s['year']}[/] (published, {s['dataset']}): {pct}"
+            )
             refs.append(f"{s['source_id']} line {s['source_row']}")
         imp = api.import_sources(cid)
         if not imp.empty:
             ed = imp["edition"].max()
             i = imp[imp["edition"] == ed].sort_values("share_pct", ascending=False)
-            c.print(f"[bold]U.S. import sources {i['period'].iloc[0]}[/]: "
-                    + ", ".join(f"{n} {p:g}%" for n, p in zip(i["country_source"], i["share_pct"], strict=True) if not math.isnan(p)))
-            refs.append(f"{i['source_id'].iloc[0]} lines {i['source_row'].min()}-{i['source_row'].max()}")
+            c.print(
+                f"[bold]U.S. import sources {i['period'].iloc[0]}[/]: "
+                + ", ".join(
+                    f"{n} {p:g}%"
+                    for n, p in zip(i["country_source"], i["share_pct"], strict=True)
+                    if not math.isnan(p)
+                )
+            )
+            refs.append(
+                f"{i['source_id'].iloc[0]} lines {i['source_row'].min()}-{i['source_row'].max()}"
+            )
         ec = api.export_controls(commodity=cid)
         if ec.empty:
             c.print("[bold]Export controls in force[/] (USGS MCS 2026 T4): none listed")
         else:
             c.print("[bold]Export controls in force[/] (USGS MCS 2026 T4):")
             for r in ec.itertuples():
-                c.print(f"  {r.country_source}: {r.control_type.lower()} - {r.commodity_source} ({r.year_imposed})")
-            refs.append(f"{ec['source_id'].iloc[0]} lines {', '.join(str(x) for x in sorted(set(ec['source_row'])))}")
+                c.print(
+                    f"  {r.country_source}: {r.control_type.lower()} - {r.commodity_source} ({r.year_imposed})"
+                )
+            refs.append(
+                f"{ec['source_id'].iloc[0]} lines {', '.join(str(x) for x in sorted(set(ec['source_row'])))}"
+            )
         c.print("[dim]Sources: " + _merge_refs(refs) + "[/]")

@@ -173,9 +173,7 @@ def parse_value(
     if _NUMBER.match(s_num):
         v = float(s_num.replace(",", ""))
         if strict and v < 0:
-            raise ParseError(
-                f"negative value {text!r}; quantities must be >= 0", **(where or {})
-            )
+            raise ParseError(f"negative value {text!r}; quantities must be >= 0", **(where or {}))
         return v, flag
     if strict:
         raise ParseError(
@@ -218,7 +216,9 @@ def read_text(path: str | Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> 
     """
     p = Path(path)
     if not p.is_file():
-        raise DataError(f"file not found: {p}. Check the path, or pass --from DIR pointing at the source folder.")
+        raise DataError(
+            f"file not found: {p}. Check the path, or pass --from DIR pointing at the source folder."
+        )
     raw = p.read_bytes()
     first_err: UnicodeDecodeError | None = None
     for enc in encodings:
@@ -228,7 +228,7 @@ def read_text(path: str | Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> 
             first_err = first_err or err
     assert first_err is not None
     raise DataError(
-        f"file {p}: cannot decode byte {raw[first_err.start:first_err.start + 1]!r} at offset "
+        f"file {p}: cannot decode byte {raw[first_err.start : first_err.start + 1]!r} at offset "
         f"{first_err.start} with {', '.join(encodings)}. The file is not in the encoding this "
         "source publishes; re-save it as the agency published it (or as UTF-8)."
     )

@@ -71,7 +71,9 @@ def discover_sources(source_dir: Path) -> dict[str, list[Path]]:
     """
     d = Path(source_dir)
     if not d.is_dir():
-        raise DataError(f"source folder {d} does not exist; pass --from DIR (the folder holding usgs_mcs2026/, wgi/, ...)")
+        raise DataError(
+            f"source folder {d} does not exist; pass --from DIR (the folder holding usgs_mcs2026/, wgi/, ...)"
+        )
     found = {
         "mcs_commodities": _newest(list(d.glob("usgs_mcs*/MCS*_Commodities_Data.csv"))),
         "mcs_world": _newest(list(d.glob("usgs_mcs*/world_data/MCS*_World_Data.csv"))),
@@ -79,9 +81,13 @@ def discover_sources(source_dir: Path) -> dict[str, list[Path]]:
         "wmd": _newest(list(d.glob("world_mining_data/wmd_production_*.csv"))),
         "wmd_hs_map": list(d.glob("world_mining_data/hs_code_map.csv")),
         "iea": _newest(list(d.glob("iea_critical_minerals/CM_Data_Explorer*.xlsx"))),
-        "baci": _newest([p for p in d.glob("baci*/*.csv*") if not re.search(r"(country|product)_codes", p.name)]),
+        "baci": _newest(
+            [p for p in d.glob("baci*/*.csv*") if not re.search(r"(country|product)_codes", p.name)]
+        ),
         "baci_countries": _newest(list(d.glob("baci*/country_codes_*.csv"))),
-        "wgi": _newest(list(d.glob("wgi/*fullprecision*.csv")) or list(d.glob("wgi/wgidataset*.xlsx"))),
+        "wgi": _newest(
+            list(d.glob("wgi/*fullprecision*.csv")) or list(d.glob("wgi/wgidataset*.xlsx"))
+        ),
     }
     if not any(found.values()):
         raise DataError(
@@ -126,9 +132,14 @@ def _unresolved_report(df: pd.DataFrame, name_col: str, code_col: str, what: str
     if bad.empty:
         return bad
     return (
-        bad.groupby(["dataset", name_col]).agg(rows=("source_row", "size"), first_row=("source_row", "min"),
-                                              source_id=("source_id", "first"))
-        .reset_index().assign(kind=what)
+        bad.groupby(["dataset", name_col])
+        .agg(
+            rows=("source_row", "size"),
+            first_row=("source_row", "min"),
+            source_id=("source_id", "first"),
+        )
+        .reset_index()
+        .assign(kind=what)
     )
 
 
@@ -190,7 +201,9 @@ def build_dataset(
     tick(BUILD_STEPS[3])
     hs_map = wmd.read_wmd_hs_map(files["wmd_hs_map"][0]) if files["wmd_hs_map"] else None
     for p in files["wmd"][-1:]:
-        obs_parts.append(wmd.read_wmd(p, hs_code_map=files["wmd_hs_map"][0] if files["wmd_hs_map"] else None))
+        obs_parts.append(
+            wmd.read_wmd(p, hs_code_map=files["wmd_hs_map"][0] if files["wmd_hs_map"] else None)
+        )
         used_files.append(p)
     if hs_map is not None:
         tables["wmd_hs_map"] = hs_map
@@ -204,8 +217,10 @@ def build_dataset(
     if files["baci"]:
         codes = files["baci_countries"][-1] if files["baci_countries"] else None
         years = list(range(baci_years[0], baci_years[1] + 1)) if baci_years else None
-        trade = pd.concat([baci.read_baci(p, country_codes=codes, years=years) for p in files["baci"]],
-                          ignore_index=True)
+        trade = pd.concat(
+            [baci.read_baci(p, country_codes=codes, years=years) for p in files["baci"]],
+            ignore_index=True,
+        )
         for p in files["baci"]:
             used_files.append(p)
         if codes:
@@ -310,10 +325,16 @@ def _catalog_names() -> list[str]:
 
 #: How each policy table's names resolve: table -> [(name column, kind, catalog source)].
 _POLICY_RESOLUTION: dict[str, list[tuple[str, str, str | None]]] = {
-    "export_controls": [("country_source", "country", "usgs"), ("commodity_source", "phrase", None)],
+    "export_controls": [
+        ("country_source", "country", "usgs"),
+        ("commodity_source", "phrase", None),
+    ],
     "agreements": [("country_source", "country", "usgs")],
     "end_uses": [("commodity_source", "commodity", "edition")],
-    "import_sources": [("country_source", "country", "usgs"), ("commodity_source", "commodity", "edition")],
+    "import_sources": [
+        ("country_source", "country", "usgs"),
+        ("commodity_source", "commodity", "edition"),
+    ],
     "import_source_counts": [("country_source", "country", "usgs")],
     "groups": [("member_as_published", "country", "policy")],
     "critical_lists": [("commodity_source", "commodity", "list_id")],
@@ -348,14 +369,12 @@ def _resolve_policy(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def _resolve_trade(trade: pd.DataFrame) -> pd.DataFrame:
-    hs = catalog.commodities()[["commodity_id", "hs6"]].dropna()
-    hs = hs.assign(hs6=hs["hs6"].str.split(";")).explode("hs6")
-    hs = hs[hs["hs6"].str.len() == 6].drop_duplicates("hs6")
-    m = dict(zip(hs["hs6"], hs["commodity_id"], strict=True))
+    """Add the catalog commodity of each HS6 code (main and complementary codes)."""
+    codes = pd.Series(trade["hs6"].astype(str).unique())
+    m = dict(zip(codes, catalog.commodity_id_for(codes, source="baci"), strict=True))
     trade = trade.copy()
     trade["commodity_id"] = trade["hs6"].astype(str).map(m).astype("category")
-    cols = [c for c in TABLES["trade"] if c in trade.columns]
-    return trade[cols]
+    return trade[[c for c in TABLES["trade"] if c in trade.columns]]
 
 
 def _write_atomic(tables: dict[str, pd.DataFrame], manifest: dict, out_dir: Path) -> None:
@@ -368,7 +387,9 @@ def _write_atomic(tables: dict[str, pd.DataFrame], manifest: dict, out_dir: Path
                 if df[c].dtype == object:
                     df[c] = df[c].astype("string")
             df.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, indent=1, default=str), encoding="utf-8"
+        )
         old = None
         if out_dir.exists():
             old = out_dir.with_name(out_dir.name + ".old-" + str(os.getpid()))

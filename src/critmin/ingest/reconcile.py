@@ -64,8 +64,20 @@ def reconcile_totals(obs: pd.DataFrame, tolerance_pct: float = 0.5) -> pd.DataFr
     """
     world = obs[(obs["country_iso3"] == WORLD) & obs["value"].notna()]
     if world.empty:
-        return pd.DataFrame(columns=[*_KEY, "world_stated", "countries_sum", "others_stated",
-                                     "n_countries", "withheld", "gap", "gap_pct", "status", "explanation"])
+        return pd.DataFrame(
+            columns=[
+                *_KEY,
+                "world_stated",
+                "countries_sum",
+                "others_stated",
+                "n_countries",
+                "withheld",
+                "gap",
+                "gap_pct",
+                "status",
+                "explanation",
+            ]
+        )
     # If a series states several world rows (e.g. two roundings), keep the first as published.
     world = world.sort_values("source_row").drop_duplicates(_KEY)
     world = world[[*_KEY, "value", "note", "flag"]].rename(
@@ -86,8 +98,10 @@ def reconcile_totals(obs: pd.DataFrame, tolerance_pct: float = 0.5) -> pd.DataFr
         .rename("withheld")
     )
     others = (
-        keyed[iso == OTHERS].groupby(_KEY, dropna=False)["value"]
-        .agg(lambda v: float(np.nansum(v))).rename("others_stated")
+        keyed[iso == OTHERS]
+        .groupby(_KEY, dropna=False)["value"]
+        .agg(lambda v: float(np.nansum(v)))
+        .rename("others_stated")
     )
     out = world.set_index(_KEY).join(agg).join(others).join(wh).reset_index()
     out["countries_sum"] = out["countries_sum"].fillna(0.0)
@@ -95,12 +109,24 @@ def reconcile_totals(obs: pd.DataFrame, tolerance_pct: float = 0.5) -> pd.DataFr
     out["others_stated"] = out["others_stated"].fillna(0.0)
     out["withheld"] = out["withheld"].fillna("")
     out["gap"] = out["world_stated"] - out["countries_sum"] - out["others_stated"]
-    out["gap_pct"] = np.where(out["world_stated"] > 0, 100 * out["gap"] / out["world_stated"], np.nan)
+    out["gap_pct"] = np.where(
+        out["world_stated"] > 0, 100 * out["gap"] / out["world_stated"], np.nan
+    )
     status, why = zip(*(_explain(r) for r in out.itertuples(index=False)), strict=True)
     out["status"], out["explanation"] = list(status), list(why)
     return out.drop(columns=["world_note", "world_flag"])[
-        [*_KEY, "world_stated", "countries_sum", "others_stated", "n_countries", "withheld",
-         "gap", "gap_pct", "status", "explanation"]
+        [
+            *_KEY,
+            "world_stated",
+            "countries_sum",
+            "others_stated",
+            "n_countries",
+            "withheld",
+            "gap",
+            "gap_pct",
+            "status",
+            "explanation",
+        ]
     ]
 
 
@@ -159,10 +185,23 @@ def compare_sources(
     rows = []
     sa, sb = (_shares_by(obs, p, stage) for p in (a, b))
     if sa.empty or sb.empty:
-        return pd.DataFrame(columns=["commodity_id", "year", "top_a", "top_a_share", "top_b",
-                                     "top_b_share", "same_top", "max_abs_share_diff", "n_common"])
-    common = sa[["commodity_id", "year"]].drop_duplicates().merge(
-        sb[["commodity_id", "year"]].drop_duplicates()
+        return pd.DataFrame(
+            columns=[
+                "commodity_id",
+                "year",
+                "top_a",
+                "top_a_share",
+                "top_b",
+                "top_b_share",
+                "same_top",
+                "max_abs_share_diff",
+                "n_common",
+            ]
+        )
+    common = (
+        sa[["commodity_id", "year"]]
+        .drop_duplicates()
+        .merge(sb[["commodity_id", "year"]].drop_duplicates())
     )
     ga = dict(tuple(sa.groupby(["commodity_id", "year"])))
     gb = dict(tuple(sb.groupby(["commodity_id", "year"])))
@@ -205,7 +244,9 @@ def _shares_by(obs: pd.DataFrame, prefix: str, stage: str) -> pd.DataFrame:
     csum = c.groupby(["commodity_id", "year", "series"])["value"].sum()
     denom = tot.reindex(csum.index).fillna(csum).where(lambda s: s > 0)
     main_series = denom.groupby(level=[0, 1]).idxmax().dropna()
-    keep = pd.MultiIndex.from_tuples(list(main_series.values), names=["commodity_id", "year", "series"])
+    keep = pd.MultiIndex.from_tuples(
+        list(main_series.values), names=["commodity_id", "year", "series"]
+    )
     c = c.set_index(["commodity_id", "year", "series"]).loc[lambda x: x.index.isin(keep)]
     c = c.assign(share=c["value"] / denom.reindex(c.index).values).reset_index()
     return c[["commodity_id", "year", "country_iso3", "share"]].dropna()
