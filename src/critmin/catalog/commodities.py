@@ -165,6 +165,10 @@ def _source_family(source: str | None) -> str | None:
     for fam in sorted(COMMODITY_SOURCES, key=len, reverse=True):
         if s.startswith(fam):
             return fam
+    if s.startswith("usgs_mcs"):
+        # a newer MCS edition than the catalog knows (e.g. usgs_mcs2027): USGS keeps its
+        # chapter names from year to year, so read it with the newest known edition's names
+        return max(f for f in COMMODITY_SOURCES if f.startswith("usgs_"))
     raise ValueError(
         f"unknown commodity source {source!r}; use one of {sorted(COMMODITY_SOURCES)} (or a "
         "dataset id such as 'usgs_mcs2026'), or source=None for names only."

@@ -103,7 +103,7 @@ _TOKENS = {
 
 
 def clean_name(text: object) -> str:
-    """Normalise a published name: NBSP to space, collapse runs of spaces, strip, drop glued footnote digits.
+    r"""Normalise a published name: NBSP to space, collapse runs of spaces, strip, drop glued footnote digits.
 
     >>> clean_name("World total (rounded) 10")
     'World total (rounded)'

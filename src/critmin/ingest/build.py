@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -180,6 +181,7 @@ def build_dataset(
         if progress:
             progress(name, i, n)
 
+    build_notes: list[str] = []
     obs_parts: list[pd.DataFrame] = []
     tables: dict[str, pd.DataFrame] = {}
     used_files: list[Path] = []
@@ -228,7 +230,12 @@ def build_dataset(
         tables["trade"] = trade
     tick(BUILD_STEPS[6])
     if files["wgi"]:
-        gov = wgi.read_wgi(files["wgi"][-1])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gov = wgi.read_wgi(files["wgi"][-1])
+        for w in caught:  # source quirks go to the build report, not to the user's warnings
+            logger.warning("%s", w.message)
+            build_notes.append(str(w.message).splitlines()[0])
         used_files.append(files["wgi"][-1])
         tables["governance"] = gov
     tick(BUILD_STEPS[7])
@@ -279,6 +286,7 @@ def build_dataset(
         "datasets": sorted(obs["dataset"].unique().tolist()),
         "reconciliation": rec["status"].value_counts().to_dict(),
         "unknown_units": units.unknown_units(obs["unit"].unique()),
+        "notes": build_notes,
     }
     manifest["build_seconds"] = round(time.perf_counter() - t0, 2)
     _write_atomic(tables, manifest, out_dir)

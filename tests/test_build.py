@@ -1,0 +1,87 @@
+"""The dataset build: drop-in releases, atomic replacement, clear errors."""
+
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+from critmin.errors import DataError, ParseError
+from critmin.ingest.build import build_dataset, discover_sources
+from critmin.settings import PACKAGED_DATASET_DIR, settings_context
+from critmin.store import Store
+
+
+@pytest.fixture(scope="module")
+def source_copy(tmp_path_factory, shared_data):
+    """A writable copy of the source folder, so a test can add or break a file."""
+    base = tmp_path_factory.mktemp("shared")
+    root = base / "data"
+    shutil.copytree(shared_data, root)
+    shutil.copytree(shared_data.parent / "methods", base / "methods")
+    return root
+
+
+def _copy(source_copy, tmp_path):
+    """A per-test copy of the source folder with methods/ beside it (as in shared/)."""
+    dst = tmp_path / "shared" / "data"
+    shutil.copytree(source_copy, dst, copy_function=os.link)
+    shutil.copytree(source_copy.parent / "methods", dst.parent / "methods", copy_function=os.link)
+    return dst
+
+
+def test_rebuild_reproduces_the_packaged_dataset(tmp_path, shared_data):
+    m = build_dataset(shared_data, tmp_path / "ds")
+    new, pkg = Store(tmp_path / "ds"), Store(PACKAGED_DATASET_DIR)
+    for table in ("observations", "governance", "export_controls", "reconciliation"):
+        a = new.table(table).reset_index(drop=True)
+        b = pkg.table(table).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=table)
+    assert m["tables"]["trade"] == pkg.manifest["tables"]["trade"]
+
+
+def test_next_years_usgs_release_is_a_drop_in(tmp_path, source_copy):
+    src = _copy(source_copy, tmp_path)
+    new = src / "usgs_mcs2027"
+    new.mkdir()
+    shutil.copy(
+        source_copy / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv",
+        new / "MCS2027_Commodities_Data.csv",
+    )
+    m = build_dataset(src, tmp_path / "ds")
+    assert "usgs_mcs2027" in m["datasets"] and "usgs_mcs2026" in m["datasets"]
+    with settings_context(dataset_dir=tmp_path / "ds"):
+        import critmin
+
+        df = critmin.production("lithium", year=2025)
+        assert set(df["dataset"]) == {"usgs_mcs2027"}  # the newest edition wins per year
+
+
+def test_failed_build_leaves_the_previous_dataset(tmp_path, source_copy):
+    src = _copy(source_copy, tmp_path)
+    out = tmp_path / "ds"
+    build_dataset(src, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = src / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv"
+    bad.unlink()
+    bad.write_text("MCS chapter,Section\nLITHIUM,World\n", encoding="cp1252")
+    with pytest.raises(ParseError, match=r"MCS2026_Commodities_Data\.csv.*missing column"):
+        build_dataset(src, out)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before
+    assert not list(out.parent.glob(".critmin-build-*"))  # no half-written folder left behind
+
+
+def test_unresolvable_country_names_the_fix(tmp_path, source_copy):
+    src = _copy(source_copy, tmp_path)
+    f = src / "usgs_mcs2025" / "world_data" / "MCS2025_World_Data.csv"
+    text = f.read_text(encoding="utf-8-sig").replace(",Chile,", ",Atlantis,", 1)
+    f.unlink()  # a hard link: replace the file, do not write through to the original
+    f.write_text(text, encoding="utf-8-sig")
+    with pytest.raises(DataError, match=r"'Atlantis'.*\n.*country_aliases\.csv"):
+        build_dataset(src, tmp_path / "ds")
+
+
+def test_missing_source_folder():
+    with pytest.raises(DataError, match="does not exist; pass --from DIR"):
+        discover_sources("/nonexistent/critmin-src")

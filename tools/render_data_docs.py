@@ -1,0 +1,67 @@
+"""Render docs/data.md from critmin.ingest.schema (kept in sync by tests/test_docs.py)."""
+
+from pathlib import Path
+
+from critmin.ingest._common import FLAGS, MEASURES, STAGES
+from critmin.ingest.schema import POLICY_TABLES, TABLES
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "data.md"
+
+
+def render() -> str:
+    """Return the page's Markdown."""
+    lines = [
+        "# The critmin dataset",
+        "",
+        "critmin ships a dataset built by its own ingest code (`src/critmin/ingest/`) from the agency",
+        "files in `../shared/data` (see `critmin data sources`). It is a folder of parquet tables plus",
+        "`manifest.json` (critmin version, build time, and every source file with its size and SHA-256).",
+        "Rebuild it with `critmin data build --from DIR`; the build is atomic and reports how stated",
+        "world totals reconcile.",
+        "",
+        "Every row carries `source_id` (the source file, relative to the source folder) and",
+        "`source_row` (its 1-based line in that file; the header is line 1; for the IEA workbook,",
+        "the sheet row).",
+        "",
+        "This page is generated from `critmin.ingest.schema` (`python tools/render_data_docs.py`).",
+        "",
+    ]
+    for table, cols in TABLES.items():
+        lines += [f"## `{table}`", "", "| column | meaning |", "|---|---|"]
+        lines += [f"| `{c}` | {d} |" for c, d in cols.items()] + [""]
+    lines += [
+        "## Policy and reference tables",
+        "",
+        "`" + "`, `".join(POLICY_TABLES) + "`, plus `import_source_counts`, `critical_us_2025`, "
+        "`demand` (IEA demand by technology and scenario) and `wmd_hs_map`; their columns are "
+        "documented by their readers in `critmin.ingest.policy`, `critmin.ingest.iea` and "
+        "`critmin.ingest.wmd`.",
+        "",
+        "## Stages",
+        "",
+        ", ".join(f"`{s}`" for s in STAGES),
+        "",
+        "## Measures",
+        "",
+        ", ".join(f"`{m}`" for m in MEASURES),
+        "",
+        "## Flags",
+        "",
+        "| flag | meaning |",
+        "|---|---|",
+    ]
+    lines += [f"| `{k}` | {v} |" for k, v in FLAGS.items()] + [""]
+    lines += [
+        "## Aggregates",
+        "",
+        "Codes that are not countries are listed in `src/critmin/catalog/aggregates.csv`: `WLD` a",
+        "stated world total, `ROW` other countries / rest of world, `EUU` the European Union, and",
+        "composite rows such as `USA_CAN`. A stated world total is kept as published, never replaced",
+        "by the sum of countries; `critmin data check` shows the difference and its explanation.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    DOC.write_text(render(), encoding="utf-8")
