@@ -63,17 +63,21 @@ def preset(draws: int) -> dict:
         "name": "synthetic-china-all-commodities",
         "base_year": 2023,
         "horizon": {"start": 2025, "end": 2029},
-        "shocks": [{
-            "country": "CHN",
-            "cut": {"triangular": [0.3, 0.7, 1.0]},
-            "destinations": {"all_except": ["XAA", "XAB"]},
-            "start_year": 2025,
-            "duration": 3,
-        }],
+        "shocks": [
+            {
+                "country": "CHN",
+                "cut": {"triangular": [0.3, 0.7, 1.0]},
+                "destinations": {"all_except": ["XAA", "XAB"]},
+                "start_year": 2025,
+                "duration": 3,
+            }
+        ],
         # arbitrary benchmark settings, not estimates
         "responses": {
-            "spare_capacity": {"default": {"uniform": [0.0, 0.2]},
-                               "ramp_up_years": {"uniform": [1, 3]}},
+            "spare_capacity": {
+                "default": {"uniform": [0.0, 0.2]},
+                "ramp_up_years": {"uniform": [1, 3]},
+            },
             "stockpile_days": {"default": {"uniform": [0, 60]}},
             "demand_elasticity": {"default": {"uniform": [0.0, 0.3]}},
             "substitution": {"default": {"uniform": [0.0, 0.2]}},
@@ -89,7 +93,10 @@ def sector_shares(commodities) -> pd.DataFrame:
     rows = []
     for c in commodities:
         w = rng.dirichlet(np.ones(len(sectors) + 1))[:-1]  # leaves some unallocated
-        rows += [{"commodity_id": c, "sector": s, "share": float(x)} for s, x in zip(sectors, w)]
+        rows += [
+            {"commodity_id": c, "sector": s, "share": float(x)}
+            for s, x in zip(sectors, w, strict=True)
+        ]
     return pd.DataFrame(rows)
 
 
@@ -113,10 +120,14 @@ def all_core_matmul_rate() -> float:
         "while time.perf_counter()-t<2: a@b; r+=1\n"
         "print(2*2000**3*r/(time.perf_counter()-t))\n"
     )
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, check=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     return float(out.stdout.strip())
 
 
@@ -129,54 +140,73 @@ def timed(fn):
 
 def main() -> None:
     print("critmin scenario engine benchmark")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"numpy {np.__version__}, python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"numpy {np.__version__}, python {platform.python_version()}"
+    )
     print(f"load average at start: {os.getloadavg()}")
     net = synthetic_network(220, 74, n_links=10, seed=0)
     k, n = net.shape
-    print(f"network: SYNTHETIC, {n} countries x {k} commodities, "
-          f"{int((net.flows > 0).sum())} flows ({(net.flows > 0).mean():.1%} of pairs), "
-          f"{len(net.links)} ore->refined links, mean producers per commodity "
-          f"{(net.production > 0).sum(axis=1).mean():.0f}")
+    print(
+        f"network: SYNTHETIC, {n} countries x {k} commodities, "
+        f"{int((net.flows > 0).sum())} flows ({(net.flows > 0).mean():.1%} of pairs), "
+        f"{len(net.links)} ore->refined links, mean producers per commodity "
+        f"{(net.production > 0).sum(axis=1).mean():.0f}"
+    )
     shares = sector_shares(net.commodities)
     spec = preset(DRAWS)
-    print(f"scenario: {spec['name']} (synthetic stand-in for the China rare-earth preset), "
-          f"{DRAWS} draws, years {spec['horizon']['start']}-{spec['horizon']['end']}, "
-          f"chunk_size={CHUNK}, sector shares for 5 sectors, BLAS threads = "
-          f"{os.environ['OPENBLAS_NUM_THREADS']}")
+    print(
+        f"scenario: {spec['name']} (synthetic stand-in for the China rare-earth preset), "
+        f"{DRAWS} draws, years {spec['horizon']['start']}-{spec['horizon']['end']}, "
+        f"chunk_size={CHUNK}, sector shares for 5 sectors, BLAS threads = "
+        f"{os.environ['OPENBLAS_NUM_THREADS']}"
+    )
     print()
 
     # ---- main run, local, one thread: wall and peak memory
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     tracemalloc.start()
-    res, wall1 = timed(lambda: run_ensemble(spec, net, chunk_size=CHUNK,
-                                            sector_shares=shares, track=["XAC"]))
+    res, wall1 = timed(
+        lambda: run_ensemble(spec, net, chunk_size=CHUNK, sector_shares=shares, track=["XAC"])
+    )
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     flops = res.flops
-    print(f"10,000 draws, local, 1 thread : wall {wall1:6.2f} s "
-          f"(simulate {res.timings['simulate']:.2f} s, quantiles/reduce "
-          f"{res.timings['reduce']:.2f} s)")
-    print(f"  peak memory: {peak / 2**30:.2f} GiB traced by tracemalloc during the run; "
-          f"process peak RSS {rss:.2f} GiB (was {base_rss:.2f} GiB before)")
-    res2, wall2 = timed(lambda: run_ensemble(spec, net, chunk_size=CHUNK,
-                                             sector_shares=shares, threads=2))
+    print(
+        f"10,000 draws, local, 1 thread : wall {wall1:6.2f} s "
+        f"(simulate {res.timings['simulate']:.2f} s, quantiles/reduce "
+        f"{res.timings['reduce']:.2f} s)"
+    )
+    print(
+        f"  peak memory: {peak / 2**30:.2f} GiB traced by tracemalloc during the run; "
+        f"process peak RSS {rss:.2f} GiB (was {base_rss:.2f} GiB before)"
+    )
+    res2, wall2 = timed(
+        lambda: run_ensemble(spec, net, chunk_size=CHUNK, sector_shares=shares, threads=2)
+    )
     same = np.array_equal(res2.shortfall_q, res.shortfall_q)
     print(f"10,000 draws, local, 2 threads: wall {wall2:6.2f} s (identical quantiles: {same})")
     wall_dask = None
     try:
         import distributed
 
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                      dashboard_address=None) as cluster, \
-                distributed.Client(cluster) as client:
-            res3, wall_dask = timed(lambda: run_ensemble(spec, net, chunk_size=CHUNK,
-                                                         sector_shares=shares,
-                                                         client=client))
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            res3, wall_dask = timed(
+                lambda: run_ensemble(
+                    spec, net, chunk_size=CHUNK, sector_shares=shares, client=client
+                )
+            )
         same = np.array_equal(res3.shortfall_q, res.shortfall_q)
-        print(f"10,000 draws, Dask LocalCluster(2 workers, processes=False): wall "
-              f"{wall_dask:6.2f} s (identical quantiles: {same})")
+        print(
+            f"10,000 draws, Dask LocalCluster(2 workers, processes=False): wall "
+            f"{wall_dask:6.2f} s (identical quantiles: {same})"
+        )
     except ImportError:
         print("dask.distributed not installed: cluster run skipped")
     best = min(w for w in (wall1, wall2, wall_dask) if w is not None)
@@ -189,12 +219,16 @@ def main() -> None:
     print(f"matrix products of the run: {flops / 1e9:.1f} GFLOP")
     print(f"  achieved (1 thread run) : {flops / wall1 / 1e9:6.2f} GFLOP/s")
     print(f"  achieved (best run)     : {flops / best / 1e9:6.2f} GFLOP/s")
-    print(f"  machine, numpy matmul  : {square1 / 1e9:6.2f} GFLOP/s 2000^3 on 1 thread, "
-          f"{square_all / 1e9:6.2f} GFLOP/s 2000^3 on all cores, "
-          f"{gemm1 / 1e9:6.2f} GFLOP/s for the engine's shape ({CHUNK}x40 @ 40x{n}) "
-          "on 1 thread")
-    print(f"  share of the all-core matmul rate: {flops / best / square_all:.1%} "
-          "(the rest of the time is element-wise work: responses, stockpiles, quantiles)")
+    print(
+        f"  machine, numpy matmul  : {square1 / 1e9:6.2f} GFLOP/s 2000^3 on 1 thread, "
+        f"{square_all / 1e9:6.2f} GFLOP/s 2000^3 on all cores, "
+        f"{gemm1 / 1e9:6.2f} GFLOP/s for the engine's shape ({CHUNK}x40 @ 40x{n}) "
+        "on 1 thread"
+    )
+    print(
+        f"  share of the all-core matmul rate: {flops / best / square_all:.1%} "
+        "(the rest of the time is element-wise work: responses, stockpiles, quantiles)"
+    )
     print()
 
     # ---- reference loop, on a few draws, scaled
@@ -203,19 +237,24 @@ def main() -> None:
     _, ref_wall = timed(lambda: ref.run_reference(ref_spec, net))
     per_draw = ref_wall / REF_DRAWS
     scaled = per_draw * DRAWS
-    print(f"reference per-draw loop: {REF_DRAWS} draws in {ref_wall:.1f} s = "
-          f"{per_draw:.2f} s/draw -> {scaled:,.0f} s for {DRAWS} draws (scaled linearly, "
-          "not run)")
-    print(f"  ratio reference / engine: {scaled / wall1:,.0f}x (1 thread), "
-          f"{scaled / best:,.0f}x (best run)")
+    print(
+        f"reference per-draw loop: {REF_DRAWS} draws in {ref_wall:.1f} s = "
+        f"{per_draw:.2f} s/draw -> {scaled:,.0f} s for {DRAWS} draws (scaled linearly, "
+        "not run)"
+    )
+    print(
+        f"  ratio reference / engine: {scaled / wall1:,.0f}x (1 thread), "
+        f"{scaled / best:,.0f}x (best run)"
+    )
     print()
 
     # ---- linearity in draws
     print("linearity (local, 1 thread):")
     rows = []
     for d in (1_000, 2_000, 5_000, 10_000):
-        _, w = timed(lambda d=d: run_ensemble(preset(d), net, chunk_size=CHUNK,
-                                              sector_shares=shares))
+        _, w = timed(
+            lambda d=d: run_ensemble(preset(d), net, chunk_size=CHUNK, sector_shares=shares)
+        )
         rows.append((d, w))
         print(f"  {d:6d} draws: {w:6.2f} s  ({w / d * 1e3:.3f} ms/draw)")
     d_arr = np.array([r[0] for r in rows], dtype=float)
@@ -226,8 +265,10 @@ def main() -> None:
     print(f"  fit: {slope * 1e3:.3f} s per 1,000 draws + {icpt:.2f} s fixed, R^2 = {r2:.4f}")
     print()
     print("targets: >= 50x the reference loop, < 30 s, < 4 GiB, linear in draws")
-    print(f"  ratio {scaled / best:,.0f}x | wall {best:.1f} s | peak {peak / 2**30:.2f} GiB traced,"
-          f" {rss:.2f} GiB RSS | R^2 {r2:.4f}")
+    print(
+        f"  ratio {scaled / best:,.0f}x | wall {best:.1f} s | peak {peak / 2**30:.2f} GiB traced,"
+        f" {rss:.2f} GiB RSS | R^2 {r2:.4f}"
+    )
     print(f"load average at end: {os.getloadavg()}")
 
 

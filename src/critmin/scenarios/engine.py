@@ -329,7 +329,10 @@ class Plan:
         ``(K,)`` bool: commodities with a direct or upstream shock; all others have zero
         shortfall and are not simulated.
     blocks : tuple of tuple of int
-        Groups of affected commodities connected by links, each in ore-first order.
+        Groups of affected commodities, each in ore-first order: commodities connected by
+        links are always in the same block, and small groups are packed together up to
+        `block_size` commodities (a block is the unit whose per-draw shortfall an
+        ensemble holds in memory at once).
     origin : float
         Start of the earliest shock [decimal year]; the spare-capacity ramp starts here.
     month_origin : int
@@ -578,6 +581,7 @@ def prepare(
     *,
     resolve_group: GroupResolver | None = None,
     recycling: np.ndarray | pd.DataFrame | None = None,
+    block_size: int = 8,
 ) -> Plan:
     """Bind a scenario spec to a network.
 
@@ -595,6 +599,9 @@ def prepare(
         Recycling supply [t]: an array ``(years, countries, commodities)`` in the order of
         ``spec.years`` and the network's axes, or a table with columns
         ``year, country_iso3, commodity_id, quantity_t``.
+    block_size : int
+        Affected commodities are grouped into blocks of up to this many (linked
+        commodities always together); see :attr:`Plan.blocks`.
 
     Returns
     -------
@@ -639,7 +646,14 @@ def prepare(
     groups: dict[int, list[int]] = {}
     for k in order:
         groups.setdefault(find(k), []).append(k)
-    blocks = tuple(tuple(g) for g in sorted(groups.values(), key=lambda g: g[0]))
+    packed: list[list[int]] = []
+    for g in sorted(groups.values(), key=lambda g: min(g)):
+        if packed and len(packed[-1]) + len(g) <= block_size:
+            packed[-1].extend(g)
+        else:
+            packed.append(list(g))
+    rank = {k: i for i, k in enumerate(network.topological_order())}
+    blocks = tuple(tuple(sorted(b, key=rank.__getitem__)) for b in packed)
     starts = [s.start_year for s in spec.shocks]
     act_years = np.flatnonzero(np.any([s.active > 0 for s in shocks], axis=0))
     return Plan(

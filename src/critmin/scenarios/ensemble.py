@@ -362,7 +362,8 @@ def _chunks(
         return
     from distributed import as_completed
 
-    [inp_future] = client.scatter([inp], broadcast=True)
+    # hash=False: a unique key per run, so releasing it never touches another run's data
+    [inp_future] = client.scatter([inp], broadcast=True, hash=False)
     futures = {
         client.submit(
             simulate_block, inp_future, draws.slice(lo, hi), components=components, pure=False
@@ -373,7 +374,10 @@ def _chunks(
         for fut, res in as_completed(list(futures), with_results=True):
             yield futures[fut], res
     finally:
-        client.cancel(list(futures) + [inp_future])
+        pending = [f for f in futures if not f.done()]
+        if pending:  # the caller stopped early: do not leave work on the cluster
+            client.cancel(pending)
+        inp_future.release()
 
 
 def run_ensemble(
@@ -389,6 +393,7 @@ def run_ensemble(
     keep_draws: bool = False,
     track: Sequence[str] = (),
     threads: int = 1,
+    block_size: int = 8,
 ) -> EnsembleResult:
     """Run the Monte Carlo ensemble of a scenario.
 
@@ -421,6 +426,10 @@ def run_ensemble(
         Without a `client`, run this many chunks at once in a thread pool (numpy releases
         the GIL).  Set the BLAS library to one thread (``OPENBLAS_NUM_THREADS=1``) when
         using more than one, or the two compete for the cores.  Results do not depend on it.
+    block_size : int
+        Commodities simulated together (linked ones always together).  The per-draw
+        shortfall of one block is held at once: ``block_size x active years x draws x
+        countries x 8`` bytes.  Results do not depend on it.
 
     Returns
     -------
@@ -436,7 +445,9 @@ def run_ensemble(
         msg = f"chunk_size={chunk_size}; fix: give at least 1"
         raise ScenarioError(msg)
     spec = load_spec(spec)
-    plan = prepare(spec, network, resolve_group=resolve_group, recycling=recycling)
+    plan = prepare(
+        spec, network, resolve_group=resolve_group, recycling=recycling, block_size=block_size
+    )
     draws = sample_parameters(spec, network, n_draws)
     d_len = draws.n
     t_len, n, k_len = len(plan.years), len(network.countries), len(network.commodities)
@@ -453,7 +464,8 @@ def run_ensemble(
     sector_draws = None
     if sector_shares is not None:
         h_mat, sectors = share_matrix(sector_shares, network.commodities)
-        sector_draws = np.zeros((d_len, t_len, n, h_mat.shape[1]))
+        # sector-major (S, T, D, N): each block adds to it with one product
+        sector_draws = np.zeros((h_mat.shape[1], t_len, d_len, n))
     track = tuple(track)
     track_idx = [network.country(c) for c in track]
     tracked = np.zeros((d_len, t_len, len(track), k_len)) if track else None
@@ -483,14 +495,15 @@ def run_ensemble(
         tb = time.perf_counter()
         inp = plan.block_inputs(block)
         glob = inp.commodities
-        # commodity-major buffers: (Kb, T, D, N) and (Kb, D, N)
-        buf = np.empty((len(glob), t_len, d_len, n))
+        act = np.flatnonzero(inp.year_active)
+        # commodity-major buffers of the active years: (Kb, T_active, D, N) and (Kb, D, N)
+        buf = np.empty((len(glob), len(act), d_len, n))
         mbuf = np.empty((len(glob), d_len, n))
         pending: dict[int, ChunkResult] = {}
         nxt = 0
         for i, res in _chunks(inp, draws, bounds, client, keep_draws, threads):
             lo, hi = bounds[i]
-            buf[:, :, lo:hi, :] = res.shortfall.transpose(3, 1, 0, 2)
+            buf[:, :, lo:hi, :] = res.shortfall.transpose(3, 1, 0, 2)[:, act]
             mbuf[:, lo:hi, :] = res.months.transpose(2, 0, 1)
             if comps is not None and res.components is not None:
                 for name, arr in res.components.items():
@@ -508,18 +521,21 @@ def run_ensemble(
                 nxt += 1
         tr = time.perf_counter()
         t_sim += tr - tb
-        act = np.flatnonzero(inp.year_active)
         for kb, k in enumerate(glob):
-            for t in act:
-                shortfall_q[:, t, :, k] = _quantiles(buf[kb, t], levels)
+            for i, t in enumerate(act):
+                shortfall_q[:, t, :, k] = _quantiles(buf[kb, i], levels)
+                if tracked is not None:
+                    tracked[:, t, :, k] = buf[kb, i][:, track_idx]
             months_q[:, :, k] = _quantiles(mbuf[kb], levels, method="inverted_cdf")
             p_exhausted[:, k] = np.isfinite(mbuf[kb]).mean(axis=0)
-            if sector_draws is not None and h_mat is not None:
-                h_k = h_mat[k]
-                for s_i in np.flatnonzero(h_k):
-                    sector_draws[:, :, :, s_i] += h_k[s_i] * buf[kb].transpose(1, 0, 2)
-            if tracked is not None:
-                tracked[..., k] = buf[kb][:, :, track_idx].transpose(1, 0, 2)
+        if sector_draws is not None and h_mat is not None and len(act):
+            # per active year, (S, Kb) @ (Kb, D * N): one pass over the block's draws
+            h_b = np.ascontiguousarray(h_mat[glob].T)
+            for i, t in enumerate(act):
+                contrib = h_b @ buf[:, i].reshape(len(glob), -1)
+                sector_draws[:, t] += contrib.reshape(-1, d_len, n)
+                flops += 2.0 * contrib.size * len(glob)
+            del contrib
         del buf, mbuf
         t_reduce += time.perf_counter() - tr
 
@@ -534,7 +550,10 @@ def run_ensemble(
         supplied = fill_mean.sum(axis=2)
     sector_q = sector_pct_q = None
     if sector_draws is not None and h_mat is not None:
-        sector_q = _quantiles(sector_draws, levels)
+        sector_q = np.zeros((3, t_len, n, h_mat.shape[1]))
+        for s_i in range(h_mat.shape[1]):
+            for t in range(t_len):
+                sector_q[:, t, :, s_i] = _quantiles(sector_draws[s_i, t], levels)
         sector_cons = network.consumption.T @ h_mat  # (N, S)
         sector_pct_q = _pct(sector_q, sector_cons[None, None])
     t_reduce += time.perf_counter() - tr
