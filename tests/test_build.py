@@ -85,3 +85,31 @@ def test_unresolvable_country_names_the_fix(tmp_path, source_copy):
 def test_missing_source_folder():
     with pytest.raises(DataError, match="does not exist; pass --from DIR"):
         discover_sources("/nonexistent/critmin-src")
+
+
+def test_a_failing_swap_restores_the_previous_files(tmp_path, monkeypatch, shared_data):
+    from pathlib import Path
+
+    out = tmp_path / "ds"
+    build_dataset(shared_data, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real_rename = Path.rename
+    calls = {"n": 0}
+
+    def flaky(self, target):
+        # fail while moving the *new* files in (after the old ones were moved aside)
+        if (
+            str(target).startswith(str(out))
+            and ".critmin-build-" in str(self)
+            and ".previous" not in str(self)
+        ):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise OSError("disk full")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", flaky)
+    with pytest.raises(OSError, match="disk full"):
+        build_dataset(shared_data, out)
+    monkeypatch.setattr(Path, "rename", real_rename)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -14,7 +14,6 @@ import datetime as _dt
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
 import tempfile
@@ -386,8 +385,15 @@ def _resolve_trade(trade: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_atomic(tables: dict[str, pd.DataFrame], manifest: dict, out_dir: Path) -> None:
+    """Write every table into a temporary folder, then swap the files into `out_dir`.
+
+    The previous dataset's files are moved aside first and moved back if the swap fails, so
+    `out_dir` holds either the old dataset or the new one, never a mixture.  Other files in
+    `out_dir` (e.g. a README) are left alone.
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".critmin-build-", dir=out_dir.parent))
+    old = tmp / ".previous"
     try:
         for name, df in tables.items():
             df = df.reset_index(drop=True)
@@ -398,17 +404,20 @@ def _write_atomic(tables: dict[str, pd.DataFrame], manifest: dict, out_dir: Path
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=1, default=str), encoding="utf-8"
         )
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(out_dir.name + ".old-" + str(os.getpid()))
-            # keep non-dataset files (e.g. __init__.py) out of the way: only swap our files
-            old.mkdir()
-            for f in list(out_dir.glob("*.parquet")) + list(out_dir.glob("manifest.json")):
-                f.rename(old / f.name)
+        new_files = [f for f in tmp.iterdir() if f.is_file()]
         out_dir.mkdir(parents=True, exist_ok=True)
-        for f in tmp.iterdir():
-            f.rename(out_dir / f.name)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        old.mkdir()
+        previous = list(out_dir.glob("*.parquet")) + list(out_dir.glob("manifest.json"))
+        for f in previous:
+            f.rename(old / f.name)
+        try:
+            for f in new_files:
+                f.rename(out_dir / f.name)
+        except OSError:
+            for f in new_files:
+                (out_dir / f.name).unlink(missing_ok=True)
+            for f in old.iterdir():
+                f.rename(out_dir / f.name)
+            raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
