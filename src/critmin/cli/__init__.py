@@ -28,12 +28,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from critmin.cli import commodities, data, production, show
+    from critmin.cli import commodities, data, production, recovery, show
 
     commodities.register(app)
     show.register(app)
     production.register(app)
     app.add_typer(data.app, name="data")
+    app.add_typer(recovery.app, name="recovery")
 
 
 _register()

@@ -1,0 +1,149 @@
+"""``critmin recovery``: errors that say what to supply, 80-column tables, charts, save/show.
+
+Parameters come from ``tests/fixtures/recovery/test_parameters.csv`` (made-up values,
+labelled as test values in their ``source`` column).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from critmin.circular.api import recovery_analysis
+from critmin.circular.inflows import IEA_ROUTES
+from critmin.cli import app, main
+from critmin.cli import recovery as recovery_cli
+from critmin.cli._render import fmt_num
+
+
+@pytest.fixture(autouse=True)
+def _registered():
+    """Register the sub-app as cli/__init__.py does (no-op once it is registered there)."""
+    if not any(g.name == "recovery" for g in app.registered_groups):
+        app.add_typer(recovery_cli.app, name="recovery")
+
+
+@pytest.fixture(scope="module")
+def params(fixtures):
+    return fixtures / "recovery" / "test_parameters.csv"
+
+
+def run(capsys, monkeypatch, *args, columns=80):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as e:
+        code = e.code or 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def widest(text):
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def test_without_params_one_error_naming_what_is_missing(capsys, monkeypatch):
+    code, out, err = run(capsys, monkeypatch, "recovery", "run")
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert err.count("error:") == 1
+    assert "critmin recovery template" in err
+    for word in ("lifetime", "collection_rate", "recovery_efficiency"):
+        assert word in err
+    for product in IEA_ROUTES:
+        assert product in err
+    for route in ("battery_recycling", "magnet_recycling", "network_recycling"):
+        assert route in err
+
+
+def test_template_then_unfilled_template_says_what_is_left(capsys, monkeypatch, tmp_path):
+    path = tmp_path / "params.csv"
+    code, out, _ = run(capsys, monkeypatch, "recovery", "template", str(path))
+    assert code == 0 and path.is_file() and widest(out) <= 80
+    t = pd.read_csv(path)
+    assert set(t.loc[t["parameter"] == "collection_rate", "product"]) == set(IEA_ROUTES)
+    code, _, err = run(capsys, monkeypatch, "recovery", "template", str(path))
+    assert code == 1 and "--force" in err
+    code, out, err = run(capsys, monkeypatch, "recovery", "run", "--params", str(path))
+    assert code == 1 and f"the parameter file {path}" in err and "collection_rate" in err
+    code, _, _ = run(
+        capsys, monkeypatch, "recovery", "template", str(path), "--inflows", "products", "--force"
+    )
+    assert code == 0 and "content" in set(pd.read_csv(path)["parameter"])
+
+
+def test_run_table_fits_80_columns_and_shows_the_api_numbers(capsys, monkeypatch, params):
+    code, out, err = run(capsys, monkeypatch, "recovery", "run", "--params", str(params))
+    assert code == 0, err
+    assert widest(out) <= 80
+    assert "Recovery, World, IEA STEPS, Base case, 2023-2050" in out
+    assert "Mass balance: holds" in out
+    s = recovery_analysis(params).summary().set_index("element")
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    for e in ("Li", "Co", "Ni", "Mn", "graphite", "Nd", "Pr", "Dy", "Tb", "Cu"):
+        assert fmt_num(s.at[e, "recovered_last"] / 1e3) in lines[e]
+        assert fmt_num(s.at[e, "eol_cum"] / 1e3) in lines[e]
+    assert f"{100 * s.at['Li', 'share_last']:.1f}%" in lines["Li"]
+
+
+def test_run_csv_equals_the_api(capsys, monkeypatch, params):
+    code, out, _ = run(
+        capsys, monkeypatch, "recovery", "run", "-p", str(params), "--scenario", "NZE",
+        "--years", "2030:2040", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    s = recovery_analysis(params, scenario="NZE", years=range(2030, 2041)).summary()
+    assert [r["element"] for r in rows] == s["element"].tolist()
+    assert float(rows[0]["recovered_cum"]) == pytest.approx(s["recovered_cum"].iloc[0], rel=1e-9)
+
+
+def test_charts_save_show_and_list(capsys, monkeypatch, params, tmp_path):
+    html, png = tmp_path / "r.html", tmp_path / "r.png"
+    code, out, err = run(
+        capsys, monkeypatch, "recovery", "run", "-p", str(params),
+        "--collection", "0.25,0.5,1", "--recovery", "0.5:1:2",
+        "--chart", str(html), "--save", "steps",
+    )  # fmt: skip
+    assert code == 0, err
+    assert html.stat().st_size > 1_000_000 and "Charts written" in out and widest(out) <= 80
+    first = out.split("Charts written")[0]
+    code, out2, err = run(capsys, monkeypatch, "recovery", "show", "steps", "--chart", str(png))
+    assert code == 0, err
+    assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 10_000
+    assert out2.split("Charts written")[0] == first  # same table and mass-balance line
+    code, out3, _ = run(capsys, monkeypatch, "recovery", "list")
+    assert code == 0 and "steps" in out3 and widest(out3) <= 80
+
+
+def test_show_rechecks_the_mass_balance(capsys, monkeypatch, params):
+    from critmin.circular.api import recovery_dir
+
+    code, _, err = run(capsys, monkeypatch, "recovery", "run", "-p", str(params), "--save", "t")
+    assert code == 0, err
+    path = recovery_dir("t") / "result.parquet"
+    long = pd.read_parquet(path)
+    rec = long["variable"] == "recovered"
+    long.loc[rec, "value"] *= 3
+    long.to_parquet(path, index=False)
+    code, out, err = run(capsys, monkeypatch, "recovery", "show", "t")
+    assert code == 0 and "Mass balance: VIOLATED" in out and "collected_split" in out
+    assert widest(out) <= 80
+    code, out, err = run(capsys, monkeypatch, "recovery", "show", "t", "--strict")
+    assert code == 1 and "mass balance violated" in err and "Traceback" not in err
+
+
+def test_bad_options_are_one_line_errors(capsys, monkeypatch, params):
+    code, _, err = run(capsys, monkeypatch, "recovery", "run", "-p", str(params), "--region", "IN")
+    assert code == 1 and "World" in err and "Traceback" not in err
+    code, _, err = run(capsys, monkeypatch, "recovery", "run", "-p", str(params), "--years", "x")
+    assert code == 1 and "FIRST:LAST" in err
+    code, _, err = run(
+        capsys, monkeypatch, "recovery", "run", "-p", str(params), "--collection", "0.5"
+    )
+    assert code == 1 and "both" in err
+    code, _, err = run(capsys, monkeypatch, "recovery", "show", "nothing")
+    assert code == 1 and "no saved recovery run" in err
