@@ -28,11 +28,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from critmin.cli import commodities, data, production, recovery, show
+    from critmin.cli import commodities, concentration, data, production, recovery, reliance, show
 
     commodities.register(app)
     show.register(app)
     production.register(app)
+    concentration.register(app)
+    reliance.register(app)
     app.add_typer(data.app, name="data")
     app.add_typer(recovery.app, name="recovery")
 

@@ -1,0 +1,200 @@
+"""``critmin reliance``: net import reliance (U.S., recomputed and checked) or import dependence."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import typer
+from rich import box
+from rich.table import Table
+
+from critmin.cli._render import OutputFormat, console, emit, fmt_num, fmt_pct
+
+
+def _pct(v: object, flag: str = "") -> str:
+    if flag in ("E", "W", "NA"):
+        return flag
+    if flag.startswith((">", "<")):
+        return f"{flag}%"
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return f"{float(v):.0f}%"  # type: ignore[arg-type]
+
+
+def _agree(v: object) -> str:
+    if v is pd.NA or v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return "yes" if bool(v) else "NO"
+
+
+def _us(year: int | None, commodity: str | None, fmt: OutputFormat) -> None:
+    from critmin.assessments.reliance import US_NIR_EDITION, us_reliance
+    from critmin.metrics.reliance import NIR_TOLERANCE_PCT
+
+    if year is None:
+        df = us_reliance(commodity=commodity)
+        year = int(df["year"].max())
+        df = df[df["year"] == year].reset_index(drop=True)
+    else:
+        df = us_reliance(year=year, commodity=commodity)
+    label = df["commodity_id"] + df["product"].map(lambda p: f" ({p})" if p else "")
+    out = df.assign(commodity=label)
+    if fmt != OutputFormat.table:
+        cols = [
+            "commodity",
+            "commodity_id",
+            "product",
+            "year",
+            "computed_nir_pct",
+            "computed_flag",
+            "published_nir_pct",
+            "published_flag",
+            "agree",
+            "check",
+            "reason",
+            "production",
+            "imports",
+            "exports",
+            "stock_change",
+            "apparent_consumption",
+            "unit",
+        ]
+        emit(out[cols], fmt)
+        return
+    n_cmp = int(df["agree"].notna().sum())
+    n_ok = int(df["agree"].fillna(False).astype(bool).sum())
+    t = Table(
+        title=f"U.S. net import reliance {year}: computed vs published (USGS)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    t.add_column("commodity", overflow="ellipsis", no_wrap=True, ratio=1)
+    t.add_column("computed", justify="right", no_wrap=True, min_width=8)
+    t.add_column("published", justify="right", no_wrap=True, min_width=9)
+    t.add_column("agree", no_wrap=True, min_width=5)
+    notes: list[str] = []
+    for r in out.itertuples():
+        agree = _agree(r.agree)
+        t.add_row(
+            r.commodity,
+            _pct(r.computed_nir_pct, r.computed_flag),
+            _pct(r.published_nir_pct, r.published_flag),
+            agree,
+        )
+        if agree != "yes" and r.reason:
+            notes.append(f"{r.commodity}: {r.reason}")
+    c = console()
+    c.print(t)
+    c.print(
+        f"{n_ok} of {n_cmp} published figures reproduced (within "
+        f"{NIR_TOLERANCE_PCT:g} points, or inside the published bound). Computed from "
+        f"production, imports, exports and stock changes in {US_NIR_EDITION} (U.S. salient "
+        "statistics), never from the published NIR. E = net exporter, W = withheld."
+    )
+    if notes:
+        c.print("[bold]Why not reproduced[/]")
+        for n in notes:
+            c.print(f"- {n}")
+
+
+def _country(country: str, year: int | None, hs6: str | None, fmt: OutputFormat) -> None:
+    from critmin.assessments.reliance import import_dependence
+
+    codes = [c.strip() for c in hs6.split(",")] if hs6 else None
+    df = import_dependence(country, year=year, hs6=codes)
+    if year is None:
+        year = int(df["year"].max())
+        df = df[df["year"] == year]
+    if fmt != OutputFormat.table:
+        emit(df.rename(columns={"commodity_id": "commodity"}), fmt)
+        return
+    df = df[(df["value_kusd"] > 0) | (df["exports_kusd"] > 0)]
+    iso = df["country_iso3"].iloc[0]
+    t = Table(
+        title=f"{iso}: import dependence per HS6 code, {year} (CEPII BACI)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    t.add_column("hs6", no_wrap=True, min_width=6)
+    t.add_column("commodity", overflow="ellipsis", no_wrap=True, max_width=20)
+    t.add_column("imports kt", justify="right", no_wrap=True)
+    t.add_column("dep.", justify="right", no_wrap=True, min_width=6)
+    t.add_column("basis", no_wrap=True, min_width=5)
+    t.add_column("top source", no_wrap=True, min_width=10)
+    t.add_column("hhi", justify="right", no_wrap=True, min_width=5)
+    for r in df.itertuples():
+        t.add_row(
+            r.hs6,
+            r.commodity_id if isinstance(r.commodity_id, str) else "–",
+            fmt_num(r.imports_t / 1000.0),
+            "E" if r.flag == "E" else fmt_pct(r.import_dependence) or "–",
+            "NIR" if r.indicator == "net_import_reliance" else "trade",
+            f"{r.top_partner} {fmt_pct(r.top_partner_share)}"
+            if isinstance(r.top_partner, str)
+            else "–",
+            fmt_num(10_000 * r.import_hhi) if r.import_hhi == r.import_hhi else "–",
+        )
+    c = console()
+    c.print(t)
+    c.print(
+        "dep.: NIR = net imports / (production + net imports), where World Mining Data "
+        "production is comparable (gross weight, same stage, main HS code); trade = "
+        "imports / (imports + exports) where production is not known. top source and hhi "
+        "(points, 0-10,000) by import value. Sorted by import value; all columns: "
+        "--format csv."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to `app`."""
+
+    @app.command("reliance")
+    def reliance_cmd(
+        country: str = typer.Option(
+            "USA", "--country", "-c", help="USA (USGS net import reliance) or any country (BACI)."
+        ),
+        year: int = typer.Option(None, "--year", "-y", help="Year; default the latest."),
+        commodity: str = typer.Option(
+            None, "--commodity", help="U.S. only: one commodity (name, alias or element)."
+        ),
+        hs6: str = typer.Option(
+            None, "--hs6", help="BACI view: HS6 codes, comma-separated (default all)."
+        ),
+        baci: bool = typer.Option(
+            False, "--baci", help="USA: the BACI trade view instead of USGS net import reliance."
+        ),
+        fmt: OutputFormat = typer.Option(
+            OutputFormat.table, "--format", "-f", help="table, csv or json."
+        ),
+    ) -> None:
+        """Import reliance of a country.
+
+        For the United States: the net import reliance of every commodity recomputed from
+        USGS salient statistics (production, imports, exports, stock changes) next to the
+        published figure, whether they agree and why not.  For any other country: import
+        dependence per HS6 code from CEPII BACI trade (with World Mining Data production
+        where comparable), and the concentration of its import sources.
+
+        Examples
+        --------
+            critmin reliance --country USA --year 2024
+            critmin reliance --country USA --year 2024 --format csv > nir.csv
+            critmin reliance --country IND --year 2023
+            critmin reliance --country USA --baci --hs6 260300
+        """
+        from critmin import catalog
+
+        iso = catalog.resolve_country(country)
+        if iso == "USA" and not (baci or hs6):
+            _us(year, commodity, fmt)
+        else:
+            if commodity:
+                raise typer.BadParameter(
+                    "--commodity applies to the USGS view of the USA; with BACI use --hs6"
+                )
+            _country(iso, year, hs6, fmt)

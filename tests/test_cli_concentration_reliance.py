@@ -1,0 +1,219 @@
+"""``critmin concentration`` and ``critmin reliance``: readable in 80 columns, documented CSV
+columns, errors on stderr with exit status 1.
+
+The commands are registered on a fresh Typer app here (``register(app)``), and run through
+:func:`critmin.cli.main` so that the error handling is the real one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import typer
+
+import critmin.cli as cli
+from critmin.cli import concentration as cmd_concentration
+from critmin.cli import reliance as cmd_reliance
+from critmin.store import get_store
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    cmd_concentration.register(app)
+    cmd_reliance.register(app)
+    monkeypatch.setattr(cli, "app", app)
+
+    def _run(*args, columns=80):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        code = 0
+        try:
+            cli.main(list(args))
+        except SystemExit as e:
+            code = e.code or 0
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def _width(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+# ---------------------------------------------------------------- concentration
+
+
+def test_concentration_table_fits_80_columns_and_shows_the_top_producer(run):
+    code, out, err = run("concentration", "lithium")
+    assert code == 0, err
+    assert _width(out) <= 80
+    top = (
+        get_store()
+        .query(
+            "SELECT country_iso3 FROM observations WHERE dataset = 'usgs_mcs2026' AND "
+            "commodity_id = 'lithium' AND year = 2025 AND measure = 'production' AND stage = 'mine' "
+            "AND country_iso3 NOT IN ('WLD', 'ROW') AND value IS NOT NULL ORDER BY value DESC LIMIT 1"
+        )
+        .iloc[0, 0]
+    )
+    assert f"{top} " in out and "hhi" in out and "usgs_mcs2026" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("concentration", "lithium", "--source", "both"),
+        ("concentration", "rare earths", "--without", "CHN"),
+        ("concentration", "lithium", "--group", "MSP"),
+        ("concentration", "lithium", "--group", "IND,USA", "--source", "wmd"),
+        ("concentration", "cobalt", "--measure", "reserves"),
+    ],
+)
+def test_concentration_variants_fit_80_columns(run, args):
+    code, out, err = run(*args)
+    assert code == 0, err
+    assert _width(out) <= 80
+
+
+def test_concentration_csv_has_the_tidy_columns(run):
+    code, out, err = run("concentration", "lithium", "--source", "both", "--format", "csv")
+    assert code == 0, err
+    rows = _csv(out)
+    for col in (
+        "commodity_id",
+        "stage",
+        "year",
+        "source",
+        "world_total",
+        "top1_country",
+        "top1_share",
+        "top3_share",
+        "hhi_fraction",
+        "hhi_points",
+        "n_producers",
+    ):
+        assert col in rows[0]
+    years = {}
+    for r in rows:
+        years.setdefault(r["year"], set()).add(r["source"])
+    assert all(v == {"usgs", "wmd"} for v in years.values())
+
+
+def test_concentration_group_json(run):
+    code, out, err = run("concentration", "lithium", "--group", "TRUST", "--format", "json")
+    assert code == 0, err
+    recs = json.loads(out)
+    assert recs and all(r["group"] == "TRUST" and r["n_members"] == 2 for r in recs)
+
+
+def test_concentration_errors_go_to_stderr(run):
+    code, out, err = run("concentration", "unobtainium")
+    assert code == 1 and out == ""
+    assert "unknown commodity 'unobtainium'" in err
+    code, out, err = run("concentration", "lithium", "--group", "MPS")
+    assert code == 1 and "unknown country group 'MPS'; did you mean 'MSP'" in err
+    code, out, err = run("concentration", "lithium", "--year", "1990")
+    assert code == 1 and "years with data: [2023, 2024, 2025]" in err
+
+
+# ---------------------------------------------------------------- reliance
+
+
+def test_reliance_usa_csv_columns_and_values(run):
+    code, out, err = run("reliance", "--country", "USA", "--year", "2024", "--format", "csv")
+    assert code == 0, err
+    rows = _csv(out)
+    for col in ("commodity", "computed_nir_pct", "published_nir_pct", "agree", "reason"):
+        assert col in rows[0]
+    cobalt = next(r for r in rows if r["commodity"] == "cobalt")
+    pub = (
+        get_store()
+        .query(
+            "SELECT value FROM observations WHERE dataset = 'usgs_mcs2026' AND commodity_id = 'cobalt' "
+            "AND measure = 'net_import_reliance' AND year = 2024"
+        )
+        .iloc[0, 0]
+    )
+    assert float(cobalt["published_nir_pct"]) == pub
+    assert abs(float(cobalt["computed_nir_pct"]) - pub) <= 2 and cobalt["agree"] == "True"
+
+
+def test_reliance_usa_table_fits_80_columns(run):
+    code, out, err = run("reliance", "--country", "USA", "--year", "2024")
+    assert code == 0, err
+    assert _width(out) <= 80
+    assert "published figures reproduced" in out and "Why not reproduced" in out
+
+
+def test_reliance_india_table(run):
+    code, out, err = run("reliance", "--country", "IND", "--year", "2023")
+    assert code == 0, err
+    assert _width(out) <= 80
+    assert "IND: import dependence per HS6 code, 2023" in out
+    assert "260600" in out  # bauxite, with World Mining Data production
+
+
+def test_reliance_india_csv_sums(run):
+    code, out, err = run("reliance", "--country", "India", "--year", "2023", "--format", "csv")
+    assert code == 0, err
+    rows = _csv(out)
+    total = sum(float(r["value_kusd"]) for r in rows)
+    direct = (
+        get_store()
+        .query("SELECT sum(value_kusd) FROM trade WHERE importer_iso3 = 'IND' AND year = 2023")
+        .iloc[0, 0]
+    )
+    assert total == pytest.approx(direct)
+
+
+def test_reliance_errors(run):
+    code, out, err = run("reliance", "--country", "USA", "--year", "2019")
+    assert code == 1 and "years with data: [2021, 2022, 2023, 2024, 2025]" in err
+    code, out, err = run("reliance", "--country", "Narnia")
+    assert code == 1 and "unknown country 'Narnia'" in err
+    code, out, err = run("reliance", "--country", "IND", "--year", "1990")
+    assert code == 1 and "no BACI trade of IND" in err
+
+
+def test_reliance_one_commodity_latest_year(run):
+    code, out, err = run("reliance", "--commodity", "cobalt")
+    assert code == 0, err
+    assert _width(out) <= 80 and "cobalt" in out
+    code, out, err = run("reliance", "--commodity", "cesium", "--format", "csv")
+    assert code == 0, err
+    (row,) = _csv(out)
+    assert row["agree"] == "" and row["reason"].startswith("not computed")
+
+
+def test_reliance_usa_baci_view(run):
+    code, out, err = run(
+        "reliance",
+        "--country",
+        "USA",
+        "--baci",
+        "--hs6",
+        "260300",
+        "--year",
+        "2024",
+        "--format",
+        "csv",
+    )
+    assert code == 0, err
+    (row,) = _csv(out)
+    direct = (
+        get_store()
+        .query(
+            "SELECT sum(quantity_t) FROM trade WHERE importer_iso3 = 'USA' AND year = 2024 "
+            "AND hs6 = '260300'"
+        )
+        .iloc[0, 0]
+    )
+    assert row["hs6"] == "260300" and float(row["imports_t"]) == pytest.approx(direct)
