@@ -68,6 +68,45 @@ def _merge_refs(refs: list[str]) -> str:
     return "; ".join(f"{f} lines {', '.join(dict.fromkeys(w))}" for f, w in by_file.items())
 
 
+def _pct(value: object, flag: str) -> str:
+    text = value_text(value, flag or "").replace(".0", "")
+    if text == "E":
+        return "E (net exporter)"
+    return text + "%" if text[-1:].isdigit() else text
+
+
+def _reliance_lines(c, cid: str) -> list[str]:  # noqa: ANN001 - a rich Console
+    """Print U.S. net import reliance (computed and published); return source references."""
+    from critmin import api
+    from critmin.assessments.reliance import us_reliance
+
+    nir = us_reliance(commodity=cid)
+    if nir.empty:
+        pub = api.salient(cid, measure="net_import_reliance")
+        if pub.empty:
+            return []
+        s = pub.sort_values(["year", "dataset"]).iloc[-1]
+        c.print(f"[bold]U.S. net import reliance {s['year']}[/] (published): {_pct(s['value'], s['flag'])}")
+        return [f"{s['source_id']} line {s['source_row']}"]
+    latest = nir[nir["year"] == nir["year"].max()]
+    for r in latest.itertuples():
+        what = f" ({r.product})" if isinstance(r.product, str) and r.product else ""
+        if r.computed_flag == "E":
+            computed = "E (net exporter)"
+        elif r.computed_nir_pct == r.computed_nir_pct:  # not NaN
+            computed = _pct(r.computed_nir_pct, "")
+        else:
+            computed = str(r.reason or "not computable")
+        published = f"{r.published_flag or ''}" if r.published_flag else _pct(r.published_nir_pct, "")
+        published = published + "%" if published[-1:].isdigit() else published
+        c.print(
+            f"[bold]U.S. net import reliance {r.year}{what}[/]: computed {computed}; "
+            f"published {published or 'none'}"
+        )
+    pub = api.salient(cid, measure="net_import_reliance")
+    return [f"{sid} lines {g.min()}-{g.max()}" for sid, g in pub.groupby("source_id")["source_row"]]
+
+
 def register(app: typer.Typer) -> None:
     """Add the command to `app`."""
 
@@ -142,16 +181,8 @@ def register(app: typer.Typer) -> None:
                 line += f". Reserves / {r['year']} mine production: {rp:,.0f} years"
             c.print(line)
             refs += [f"{r['source_id']} line {r['source_row']}"]
-        # US reliance and import sources
-        sal = api.salient(cid, measure="net_import_reliance")
-        if not sal.empty:
-            s = sal.sort_values(["year", "dataset"]).iloc[-1]
-            pct = value_text(s["value"], s["flag"]).replace(".0", "")
-            pct += "%" if pct[-1:].isdigit() else " (E = net exporter)" if pct == "E" else ""
-            c.print(
-                f"[bold]U.S. net import reliance {s['year']}[/] (published, {s['dataset']}): {pct}"
-            )
-            refs.append(f"{s['source_id']} line {s['source_row']}")
+        # US reliance: computed from the salient statistics, published figure beside it
+        refs += _reliance_lines(c, cid)
         imp = api.import_sources(cid)
         if not imp.empty:
             ed = imp["edition"].max()
