@@ -28,7 +28,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from critmin.cli import commodities, concentration, data, production, recovery, reliance, show
+    from critmin.cli import commodities, concentration, data, production, recovery, reliance, scenario, show
 
     commodities.register(app)
     show.register(app)
@@ -37,6 +37,7 @@ def _register() -> None:
     reliance.register(app)
     app.add_typer(data.app, name="data")
     app.add_typer(recovery.app, name="recovery")
+    app.add_typer(scenario.app, name="scenario")
 
 
 _register()
