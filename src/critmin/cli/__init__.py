@@ -28,13 +28,24 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from critmin.cli import commodities, concentration, data, production, recovery, reliance, scenario, show
+    from critmin.cli import (
+        commodities,
+        concentration,
+        data,
+        production,
+        recovery,
+        reliance,
+        risk,
+        scenario,
+        show,
+    )
 
     commodities.register(app)
     show.register(app)
     production.register(app)
     concentration.register(app)
     reliance.register(app)
+    risk.register(app)
     app.add_typer(data.app, name="data")
     app.add_typer(recovery.app, name="recovery")
     app.add_typer(scenario.app, name="scenario")
