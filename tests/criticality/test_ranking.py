@@ -63,7 +63,7 @@ def test_ranks_are_a_permutation(ind):
 @settings(max_examples=60, deadline=None)
 @given(indicator_frames(min_rows=2, nan=False), st.sampled_from(INDICATORS))
 def test_one_indicator_weight_reproduces_sorting_by_it(ind, k):
-    ind = ind[~ind[k].duplicated()]  # ties may keep any order
+    ind = ind[~ind[k].round(9).duplicated()]  # ties (also near-ties after rescaling) keep any order
     r = rank_minerals(ind, weights={k: 1.0})
     assert list(r.index) == list(ind[k].sort_values(ascending=False, kind="stable").index)
     assert list(rank_minerals(ind, by=k).index) == list(r.index)
