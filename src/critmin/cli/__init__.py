@@ -29,6 +29,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from critmin.cli import (
+        brief,
         commodities,
         concentration,
         data,
@@ -37,6 +38,7 @@ def _register() -> None:
         reliance,
         risk,
         scenario,
+        serve,
         show,
     )
 
@@ -46,6 +48,8 @@ def _register() -> None:
     concentration.register(app)
     reliance.register(app)
     risk.register(app)
+    serve.register(app)
+    brief.register(app)
     app.add_typer(data.app, name="data")
     app.add_typer(recovery.app, name="recovery")
     app.add_typer(scenario.app, name="scenario")

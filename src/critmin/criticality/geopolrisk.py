@@ -382,19 +382,18 @@ def geopolrisk_grid(
             f"imports quantity_t must be >= 0 and not NaN, e.g.\n{bad.to_string()}\n"
             "(use 0 for no imports)"
         )
-    trade_keys = pd.MultiIndex.from_frame(
-        imports[["importer_iso3", "exporter_iso3", "commodity_id", "year"]]
-    )
-    if trade_keys.has_duplicates:
-        dup = imports[trade_keys.duplicated(keep=False)].head(6)
+    trade_cols = ["importer_iso3", "exporter_iso3", "commodity_id", "year"]
+    if imports.duplicated(trade_cols).any():
+        dup = imports[imports.duplicated(trade_cols, keep=False)].head(6)
         raise MethodError(
             f"imports repeat importer × exporter × commodity × year, e.g.\n{dup.to_string()}\n"
             "aggregate them first"
         )
-    a_codes, a_found = pd.MultiIndex.from_frame(
-        imports[["importer_iso3", "commodity_id", "year"]]
-    ).factorize()
-    a_uniques = cast(pd.MultiIndex, a_found)
+    # assessment codes in order of first appearance (column-wise hashing: no tuple index)
+    a_cols = ["importer_iso3", "commodity_id", "year"]
+    a_codes = imports.groupby(a_cols, sort=False, observed=True, dropna=False).ngroup().to_numpy()
+    a_first = imports.loc[~imports.duplicated(a_cols), a_cols]
+    a_uniques = pd.MultiIndex.from_frame(a_first)
     n_a = len(a_uniques)
 
     # ---- political (in)stability of each partner-year
@@ -403,7 +402,23 @@ def geopolrisk_grid(
         dup = stability[st_keys.duplicated(keep=False)].head(6)
         raise MethodError(f"stability repeats country_iso3 × year, e.g.\n{dup.to_string()}")
     st_est = pd.to_numeric(stability["estimate"], errors="raise").to_numpy(dtype=float)
-    pos = _codes(st_keys, pd.MultiIndex.from_frame(imports[["exporter_iso3", "year"]]))
+    pos = (
+        imports[["exporter_iso3", "year"]]
+        .astype({"exporter_iso3": object})
+        .merge(
+            pd.DataFrame(
+                {
+                    "exporter_iso3": stability["country_iso3"].astype(object).to_numpy(),
+                    "year": stability["year"].to_numpy(),
+                    "_pos": np.arange(len(stability)),
+                }
+            ),
+            on=["exporter_iso3", "year"],
+            how="left",
+        )["_pos"]
+        .fillna(-1)
+        .to_numpy(dtype=np.int64)
+    )
     lacking = (pos < 0) & (qty > 0)
     if lacking.any():
         miss = imports.loc[lacking, ["exporter_iso3", "year"]].drop_duplicates()

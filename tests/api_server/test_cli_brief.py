@@ -1,0 +1,90 @@
+"""``critmin serve`` and ``critmin brief`` (registered on a Typer app as the lead will), and the brief."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from critmin.errors import CritminError, UnknownCommodity
+from critmin.report.brief import build_brief, write_brief
+
+
+@pytest.fixture
+def cli():
+    from critmin.cli import brief, serve
+
+    app = typer.Typer()
+    serve.register(app)
+    brief.register(app)
+    return app
+
+
+def test_serve_starts_uvicorn_with_the_app(cli, monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    r = CliRunner().invoke(cli, ["serve", "--host", "127.0.0.1", "--port", "8123"])
+    assert r.exit_code == 0, r.output
+    app, kw = calls[0]
+    assert kw["host"] == "127.0.0.1" and kw["port"] == 8123
+    assert app.openapi_url == "/api/v1/openapi.json"
+    assert "/api/v1" in CliRunner().invoke(cli, ["serve", "--help"]).output
+
+
+def test_brief_html_names_every_source(cli, tmp_path):
+    out = tmp_path / "brief.html"
+    r = CliRunner().invoke(cli, ["brief", "lithium", "--country", "IND", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "Lithium: supply brief for India" in page
+    assert "290,000 t lithium content" in page  # USGS MCS 2026 world mine production 2025
+    for src in (
+        "usgs_mcs2026/MCS2026_Commodities_Data.csv",
+        "MCS2026_T4_Country_Export_Control",
+        "baci_hs92",
+    ):
+        assert src in page
+    assert "PlotlyGeoAssets" in page and "world_110m" in page  # the map works offline
+    assert "cdn.plot.ly/plotly" not in page and "<script src=" not in page
+
+
+def test_brief_facts():
+    b = build_brief("cobalt", "USA")
+    heads = [h for h, _ in b.facts]
+    assert any(h.startswith("Mine production") for h in heads)
+    assert any(h.startswith("Supply-risk ranking for United States") for h in heads)
+    assert len(b.figures) >= 3 and all(note for _, _, note in b.figures)
+    with pytest.raises(UnknownCommodity):
+        build_brief("cobalf")
+
+
+def test_brief_pdf(tmp_path):
+    if not Path("/usr/bin/chromium").is_file():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must have /usr/bin/chromium (apt-get install -y chromium)")
+        pytest.skip("/usr/bin/chromium not installed")
+    out = write_brief("lithium", "IND", tmp_path / "brief.pdf")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 20_000
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(
+            ["pdfinfo", str(out)], capture_output=True, text=True, check=True
+        ).stdout
+        pages = int(next(ln for ln in info.splitlines() if ln.startswith("Pages:")).split()[1])
+        assert 2 <= pages <= 4
+
+
+def test_pdf_without_chromium_names_the_package(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRITMIN_CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(CritminError, match="apt-get install -y chromium"):
+        write_brief("lithium", "IND", tmp_path / "b.pdf")
+    with pytest.raises(CritminError, match=r"\.html or \.pdf"):
+        write_brief("lithium", "IND", tmp_path / "b.docx")
