@@ -44,11 +44,11 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from critmin.catalog._tables import read_table
 from critmin.errors import UnknownCommodity
 
 __all__ = [
@@ -103,15 +103,9 @@ _FLAG_COLUMNS = ("on_us_2022_list", "on_us_2025_list", "on_eu_2023_list", "on_in
 _DASHES = str.maketrans({"_": " ", "-": " ", "\u2013": " ", "\u2014": " ", "\u00a0": " "})
 
 
-def _read(name: str) -> pd.DataFrame:
-    path = resources.files("critmin.catalog").joinpath(name)
-    with path.open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False, na_filter=False)
-
-
 @cache
 def _commodities() -> pd.DataFrame:
-    df = _read("commodities.csv")
+    df = read_table("commodities.csv")
     for col in _FLAG_COLUMNS:
         df[col] = df[col].map({"true": True, "false": False}).astype(bool)
     return df
@@ -119,7 +113,7 @@ def _commodities() -> pd.DataFrame:
 
 @cache
 def _aliases() -> pd.DataFrame:
-    return _read("commodity_aliases.csv")
+    return read_table("commodity_aliases.csv")
 
 
 def commodities() -> pd.DataFrame:

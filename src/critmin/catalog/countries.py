@@ -54,11 +54,11 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from critmin.catalog._tables import read_table
 from critmin.errors import UnknownCountry
 
 __all__ = [
@@ -95,25 +95,19 @@ _NUMERIC_SOURCES = frozenset({"baci", "wmd"})
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
 
-def _read(name: str) -> pd.DataFrame:
-    path = resources.files("critmin.catalog").joinpath(name)
-    with path.open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False, na_filter=False)
-
-
 @cache
 def _countries() -> pd.DataFrame:
-    return _read("countries.csv")
+    return read_table("countries.csv")
 
 
 @cache
 def _aliases() -> pd.DataFrame:
-    return _read("country_aliases.csv")
+    return read_table("country_aliases.csv")
 
 
 @cache
 def _aggregates() -> pd.DataFrame:
-    return _read("aggregates.csv")
+    return read_table("aggregates.csv")
 
 
 def countries() -> pd.DataFrame:
