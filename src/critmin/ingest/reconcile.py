@@ -23,6 +23,18 @@ __all__ = ["reconcile_totals", "compare_sources", "rounding_granularity", "WORLD
 WORLD = "WLD"
 OTHERS = "ROW"
 _KEY = ["dataset", "commodity_id", "series", "stage", "measure", "year", "unit", "basis"]
+_RECONCILIATION_COLUMNS = [
+    *_KEY,
+    "world_stated",
+    "countries_sum",
+    "others_stated",
+    "n_countries",
+    "withheld",
+    "gap",
+    "gap_pct",
+    "status",
+    "explanation",
+]
 
 
 def rounding_granularity(total: float) -> float:
@@ -64,20 +76,7 @@ def reconcile_totals(obs: pd.DataFrame, tolerance_pct: float = 0.5) -> pd.DataFr
     """
     world = obs[(obs["country_iso3"] == WORLD) & obs["value"].notna()]
     if world.empty:
-        return pd.DataFrame(
-            columns=[
-                *_KEY,
-                "world_stated",
-                "countries_sum",
-                "others_stated",
-                "n_countries",
-                "withheld",
-                "gap",
-                "gap_pct",
-                "status",
-                "explanation",
-            ]
-        )
+        return pd.DataFrame(columns=_RECONCILIATION_COLUMNS)
     # If a series states several world rows (e.g. two roundings), keep the first as published.
     world = world.sort_values("source_row").drop_duplicates(_KEY)
     world = world[[*_KEY, "value", "note", "flag"]].rename(
@@ -114,20 +113,7 @@ def reconcile_totals(obs: pd.DataFrame, tolerance_pct: float = 0.5) -> pd.DataFr
     )
     status, why = zip(*(_explain(r) for r in out.itertuples(index=False)), strict=True)
     out["status"], out["explanation"] = list(status), list(why)
-    return out.drop(columns=["world_note", "world_flag"])[
-        [
-            *_KEY,
-            "world_stated",
-            "countries_sum",
-            "others_stated",
-            "n_countries",
-            "withheld",
-            "gap",
-            "gap_pct",
-            "status",
-            "explanation",
-        ]
-    ]
+    return out.drop(columns=["world_note", "world_flag"])[_RECONCILIATION_COLUMNS]
 
 
 def _explain(r) -> tuple[str, str]:  # noqa: ANN001 - a namedtuple row
