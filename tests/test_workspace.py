@@ -148,3 +148,11 @@ def test_remove_import(tmp_path):
     assert critmin.observations(source="user").empty
     with pytest.raises(ImportRejected, match="no import named 'mine'"):
         remove_import("mine")
+
+
+def test_import_after_a_query_in_the_same_process(tmp_path):
+    # a query opens the store, which attaches the workspace read-only; importing must still work
+    import_file(_write(tmp_path, GOOD))
+    assert len(critmin.observations(source="user")) == 2
+    import_file(_write(tmp_path, GOOD, name="second.csv"))
+    assert set(critmin.observations(source="user")["dataset"]) == {"user:mine", "user:second"}

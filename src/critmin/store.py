@@ -28,7 +28,7 @@ from critmin.errors import StoreError
 from critmin.ingest.schema import TABLES
 from critmin.settings import PACKAGED_DATASET_DIR, get_settings
 
-__all__ = ["Store", "get_store", "active_dataset_dir"]
+__all__ = ["Store", "get_store", "reset_store", "active_dataset_dir"]
 
 logger = logging.getLogger(__name__)
 
@@ -166,3 +166,16 @@ def get_store() -> Store:
         _STORE = Store(ddir, ws)
         _STORE_KEY = key
     return _STORE
+
+
+def reset_store() -> None:
+    """Close the shared :class:`Store`; the next :func:`get_store` opens a fresh one.
+
+    Called before the workspace is written (an open store holds the workspace file
+    attached read-only), and by servers that need to drop cached connections.
+    """
+    global _STORE, _STORE_KEY
+    if _STORE is not None:
+        _STORE.close()
+    _STORE = None
+    _STORE_KEY = None

@@ -39,6 +39,7 @@ from critmin.errors import DataError, ImportRejected, ParseError, UnknownNameErr
 from critmin.ingest._common import MEASURES, STAGES, parse_value, read_csv_text
 from critmin.ingest.schema import TABLES
 from critmin.settings import get_settings
+from critmin.store import reset_store
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -206,7 +207,14 @@ def _connect(create: bool) -> duckdb.DuckDBPyConnection:
     if not ws.is_file() and not create:
         raise ImportRejected(f"the workspace {ws} has no imports yet")
     ws.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(ws))
+    reset_store()  # an open store holds the workspace attached read-only
+    try:
+        return duckdb.connect(str(ws))
+    except duckdb.IOException as err:
+        raise ImportRejected(
+            f"the workspace {ws} is in use by another process ({err}); close other critmin "
+            "sessions (e.g. `critmin serve`) or set CRITMIN_HOME to another folder"
+        ) from err
 
 
 def import_file(

@@ -261,8 +261,5 @@ def write_workspace(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     import critmin.store as store_mod
 
     with DATA_LOCK:
-        if store_mod._STORE is not None:  # no public reset in critmin.store yet
-            store_mod._STORE.close()
-            store_mod._STORE = None
-            store_mod._STORE_KEY = None
+        store_mod.reset_store()
         return fn(*args, **kwargs)
