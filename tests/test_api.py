@@ -106,3 +106,11 @@ def test_sources_list_publishers_and_checksums():
 
 def test_empty_query_is_an_empty_frame_not_an_error():
     assert critmin.production("lithium", year=1990).empty
+
+
+def test_salient_leaves_out_the_us_line_of_world_tables():
+    s = critmin.salient("cobalt", measure="production", year=2025)
+    world = critmin.production("cobalt", stage="mine", year=2025, country="USA")
+    # the U.S. row of the world mine-production table is not a salient statistic
+    assert not set(zip(s["dataset"], s["source_row"])) & set(zip(world["dataset"], world["source_row"]))
+    assert len(s) >= 1

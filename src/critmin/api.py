@@ -110,6 +110,21 @@ def observations(
     return df.reset_index(drop=True)
 
 
+def _world_tables(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop USGS series in which only the United States appears (the salient statistics).
+
+    Those are U.S. figures (see :func:`salient`), not world tables: shares of them are
+    meaningless.  A world table always has other countries or a stated world total.
+    """
+    if df.empty:
+        return df
+    usgs = df["dataset"].str.startswith("usgs_mcs")
+    key = ["dataset", "commodity_id", "series"]
+    not_us = df["country_iso3"].fillna("") != "USA"
+    world = not_us.groupby([df[k] for k in key]).transform("any")
+    return df[~usgs | world].reset_index(drop=True)
+
+
 def _newest_edition(df: pd.DataFrame) -> pd.DataFrame:
     """Per commodity, series and year keep the newest USGS edition (other sources untouched)."""
     if df.empty:
@@ -182,6 +197,7 @@ def _stage_measure(
     include_aggregates: bool,
 ) -> pd.DataFrame:
     df = observations(commodity, measure=measure, stage=stage, year=year, source=source)
+    df = _world_tables(df)
     df = _newest_edition(df) if source == "usgs" else df
     df = _with_shares(df, include_aggregates)
     cty = _country_ids(country)
@@ -263,13 +279,22 @@ def salient(
 
     Rows come from every USGS edition (the 2026 release covers 2021-2025, the 2025
     per-commodity files 2020-2024); where editions overlap both are kept, with ``dataset``
-    telling them apart.
+    telling them apart.  U.S. rows of the *world* tables (series in which other countries
+    also appear, e.g. the U.S. line of world mine production) are left out: those are in
+    :func:`production` and :func:`reserves`.
     """
     df = observations(commodity, measure=measure, country="USA", year=year, source="usgs")
-    return df[
-        ~df["series"].str.contains("World|Mine production$", regex=True, na=False)
-        | (df["measure"] != "production")
-    ].reset_index(drop=True)
+    if df.empty:
+        return df
+    world_series = get_store().query(
+        "SELECT DISTINCT dataset, commodity_id, series FROM observations "
+        "WHERE dataset LIKE 'usgs_mcs%' AND country_iso3 <> 'USA' AND commodity_id IN "
+        f"({', '.join('?' * df['commodity_id'].nunique())})",
+        list(df["commodity_id"].unique()),
+    )
+    key = ["dataset", "commodity_id", "series"]
+    merged = df.merge(world_series.assign(_world=True), on=key, how="left")
+    return df[merged["_world"].isna().to_numpy()].reset_index(drop=True)
 
 
 def trade(

@@ -34,7 +34,7 @@ def _stage_table(df: pd.DataFrame, stage: str, n_years: int = 2) -> tuple[Table 
         show_edge=False,
         pad_edge=False,
     )
-    t.add_column("country", overflow="ellipsis", max_width=26)
+    t.add_column("country", overflow="ellipsis", max_width=26, no_wrap=True)
     for y in years:
         t.add_column(str(y), justify="right")
     t.add_column(f"share {last}", justify="right")
