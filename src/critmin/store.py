@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -66,6 +67,8 @@ class Store:
                 "`critmin data build --from <folder of source files>` or unset CRITMIN_DATASET_DIR."
             )
         self.con = duckdb.connect(":memory:")
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._tables = sorted(p.stem for p in self.dataset_dir.glob("*.parquet"))
         for name in self._tables:
             path = str(self.dataset_dir / f"{name}.parquet").replace("'", "''")
@@ -101,9 +104,18 @@ class Store:
         """Names of the dataset's tables."""
         return list(self._tables)
 
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """Return the calling thread's cursor (a DuckDB connection must not be shared)."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self.con.cursor()
+            self._local.cursor = cur
+            self._cursors.append(cur)
+        return cur
+
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-        """Run SQL against the store and return a DataFrame."""
-        return self.con.execute(sql, list(params or [])).df()
+        """Run SQL against the store and return a DataFrame (safe to call from any thread)."""
+        return self._cursor().execute(sql, list(params or [])).df()
 
     def table(self, name: str) -> pd.DataFrame:
         """Return a whole table of the dataset."""
@@ -146,7 +158,10 @@ class Store:
         return self.query(sql, params)
 
     def close(self) -> None:
-        """Close the DuckDB connection."""
+        """Close the DuckDB connection and every thread's cursor."""
+        for cur in self._cursors:
+            cur.close()
+        self._cursors.clear()
         self.con.close()
 
 
