@@ -112,5 +112,16 @@ def test_salient_leaves_out_the_us_line_of_world_tables():
     s = critmin.salient("cobalt", measure="production", year=2025)
     world = critmin.production("cobalt", stage="mine", year=2025, country="USA")
     # the U.S. row of the world mine-production table is not a salient statistic
-    assert not set(zip(s["dataset"], s["source_row"])) & set(zip(world["dataset"], world["source_row"]))
+    assert not set(zip(s["dataset"], s["source_row"], strict=True)) & set(
+        zip(world["dataset"], world["source_row"], strict=True)
+    )
     assert len(s) >= 1
+
+
+def test_us_row_listed_twice_by_usgs_appears_once():
+    # MCS2026 labels the U.S. salient palladium row like the U.S. line of the world table
+    d = critmin.production("palladium", year=2025)
+    us = d[d["country_iso3"] == "USA"]
+    assert len(us) == 1
+    world_total = d.loc[d["country_iso3"] == "WLD", "value"].iloc[0]
+    assert us["share"].iloc[0] == pytest.approx(us["value"].iloc[0] / world_total)

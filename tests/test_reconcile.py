@@ -133,3 +133,88 @@ def test_compare_sources_uses_shares():
     r = cmp.iloc[0]
     assert (r["top_a"], r["top_b"], bool(r["same_top"])) == ("AUS", "AUS", True)
     assert math.isclose(r["max_abs_share_diff"], 0.15)  # 0.75 - 0.60
+
+
+def _gap_case(rows):
+    return reconcile_totals(_obs(rows)).iloc[0]
+
+
+def test_group_of_countries_is_part_of_the_sum():
+    r = _gap_case(
+        [
+            {"country_iso3": "USA_CAN", "value": 60.0},
+            {"country_iso3": "CHN", "value": 40.0},
+            {"country_iso3": "WLD", "value": 100.0},
+        ]
+    )
+    assert r["countries_sum"] == 100.0 and r["status"] == "matches"
+
+
+def test_country_repeated_with_the_same_figure_counts_once():
+    r = _gap_case(
+        [
+            {"country_iso3": "USA", "value": 7.0},
+            {"country_iso3": "USA", "value": 7.0},
+            {"country_iso3": "ZAF", "value": 13.0},
+            {"country_iso3": "WLD", "value": 20.0},
+        ]
+    )
+    assert r["countries_sum"] == 20.0 and r["status"] == "matches"
+
+
+def test_included_in_world_total_note_explains_a_positive_gap():
+    r = _gap_case(
+        [
+            {"country_iso3": "AUT", "value": float("nan"), "note": "Included in World total"},
+            {"country_iso3": "CHN", "value": 800.0},
+            {"country_iso3": "WLD", "value": 1234.0},
+        ]
+    )
+    assert r["status"] == "explained" and "AUT" in r["explanation"]
+
+
+def test_power_of_ten_slip_stays_a_gap_and_is_described():
+    r = _gap_case(
+        [
+            {"country_iso3": "CHN", "value": 30000.0},
+            {"country_iso3": "IND", "value": 14000.0},
+            {"country_iso3": "WLD", "value": 4400.0},
+        ]
+    )
+    assert r["status"] == "gap"
+    assert "10 times the stated total" in r["explanation"]
+
+
+def test_rows_listed_after_the_total_are_named():
+    r = _gap_case(
+        [
+            {"country_iso3": "GRC", "value": 60.0},
+            {"country_iso3": "TUR", "value": 40.0},
+            {"country_iso3": "WLD", "value": 100.0},
+            {"country_iso3": "CHN", "value": 1500.0},
+        ]
+    )
+    assert r["status"] == "explained" and "CHN" in r["explanation"]
+    assert r["gap"] == -1500.0
+
+
+def test_lower_bound_total_with_unlisted_remainder_is_explained():
+    r = _gap_case(
+        [
+            {"country_iso3": "ZAF", "value": 350.0},
+            {"country_iso3": "KAZ", "value": 230.0},
+            {"country_iso3": "ROW", "value": float("nan"), "flag": "not_available"},
+            {"country_iso3": "WLD", "value": 1234.0, "flag": "lower_bound;rounded"},
+        ]
+    )
+    assert r["status"] == "explained" and "lower bound" in r["explanation"]
+
+
+def test_lower_bound_total_below_its_rows_stays_a_gap():
+    r = _gap_case(
+        [
+            {"country_iso3": "ZAF", "value": 1350.0},
+            {"country_iso3": "WLD", "value": 1234.0, "flag": "lower_bound"},
+        ]
+    )
+    assert r["status"] == "gap"

@@ -122,7 +122,13 @@ def _world_tables(df: pd.DataFrame) -> pd.DataFrame:
     key = ["dataset", "commodity_id", "series"]
     not_us = df["country_iso3"].fillna("") != "USA"
     world = not_us.groupby([df[k] for k in key]).transform("any")
-    return df[~usgs | world].reset_index(drop=True)
+    df = df[~usgs | world]
+    # A few MCS chapters label the U.S. salient row exactly like the U.S. line of the world
+    # table (e.g. "Mine production: Palladium"); keep one.  Within a chapter the world
+    # table follows the salient statistics, so the later line is the world table's.
+    same = [*key, "stage", "measure", "year", "country_iso3", "value", "unit", "basis"]
+    df = df.sort_values("source_row").drop_duplicates(same, keep="last")
+    return df.sort_index().reset_index(drop=True)
 
 
 def _newest_edition(df: pd.DataFrame) -> pd.DataFrame:

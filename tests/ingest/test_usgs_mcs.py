@@ -839,3 +839,93 @@ def test_real_units(shared_data):
     units |= set(read_mcs_world_data(shared_data / WORLD2025)["unit"])
     units |= set(read_mcs_salient(shared_data / SALIENT2025)["unit"])
     assert units == KNOWN_UNITS
+
+
+# --------------------------------------------------------------------------------------
+# Sub-tables: each world-total row closes its own country rows (real files)
+# --------------------------------------------------------------------------------------
+def _mcs2025_world(shared_data: Path) -> tuple[Path, list[str], list[tuple[int, list[str]]]]:
+    path = shared_data / "usgs_mcs2025" / "world_data" / "MCS2025_World_Data.csv"
+    header, rows = _csv_rows(path, "utf-8-sig")
+    return path, header, rows
+
+
+def test_world_titanium_reserves_split_by_world_total_row(shared_data):
+    path, header, rows = _mcs2025_world(shared_data)
+    c_com, c_cty, c_type = (header.index(c) for c in ("COMMODITY", "COUNTRY", "TYPE"))
+    c_res = header.index("RESERVES_2024")
+    obs = read_mcs_world_data(path)
+    res = obs[(obs["commodity_source"] == "Titanium Mineral Concentrates")]
+    res = res[res["measure"] == "reserves"]
+    totals = [
+        (line, r)
+        for line, r in rows
+        if r[c_com].startswith("Titanium Mineral") and r[c_cty].startswith("World total")
+    ]
+    assert len(totals) == 3
+    series_of = {}
+    for line, r in totals:
+        (s,) = res.loc[res["source_row"] == line, "series"]
+        series_of[line] = s
+        assert res.loc[res["source_row"] == line, "value"].item() == _num(r[c_res])
+    assert len(set(series_of.values())) == 3  # each total is a series of its own
+    # the ilmenite and rutile totals close the country rows of their own TYPE
+    for line, r in totals[:2]:
+        expected = sum(
+            _num(x[c_res])
+            for _, x in rows
+            if x[c_com] == r[c_com]
+            and x[c_type] == r[c_type]
+            and not x[c_cty].startswith("World")
+            and x[c_res].strip()
+        )
+        got = res[
+            (res["series"] == series_of[line]) & (~res["country_source"].str.startswith("World"))
+        ]["value"]
+        assert got.sum() == pytest.approx(expected)
+
+
+def test_world_unlabelled_first_row_joins_the_table_it_opens(shared_data):
+    # soda ash: the U.S. row is 'Soda ash, natural, mine production', the rest of its table
+    # (closed by 'World total (rounded), natural') 'Mine production, natural'
+    path, header, rows = _mcs2025_world(shared_data)
+    c_com, c_cty, c_type = (header.index(c) for c in ("COMMODITY", "COUNTRY", "TYPE"))
+    obs = read_mcs_world_data(path)
+    soda = obs[(obs["commodity_source"] == "Soda ash") & (obs["measure"] == "production")]
+    ((us_line, us),) = [
+        (line, r) for line, r in rows if r[c_com] == "Soda ash" and r[c_cty] == "United States"
+    ]
+    nat_line, nat = next(
+        (line, r) for line, r in rows if r[c_com] == "Soda ash" and "natural" in r[c_cty]
+    )
+    assert us[c_type] != nat[c_type]
+    us_obs = soda[soda["source_row"] == us_line]
+    assert set(us_obs["series"]) == set(soda.loc[soda["source_row"] == nat_line, "series"])
+    assert us_obs["note"].str.contains(us[c_type], regex=False).all()
+
+
+def test_commodities_country_qualifiers_join_the_world_table(shared_data):
+    # talc 2024: country labels 'Mine production: crude', ': steatite', ... and the total
+    # 'Mine production: rounded' form one table
+    path = shared_data / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv"
+    header, rows = _csv_rows(path, "cp1252")
+    h = {n: j for j, n in enumerate(header)}
+    block = [
+        (line, r)
+        for line, r in rows
+        if r[h["Commodity"]] == "Talc And Pyrophyllite"
+        and r[h["Section"]].startswith("World")
+        and r[h["Statistics"]] == "Production"
+        and r[h["Year"]] == "2024"
+    ]
+    assert len({r[h["Statistics_detail"]] for _, r in block}) > 2
+    obs = read_mcs_commodities(path)
+    got = obs[obs["source_row"].isin([line for line, _ in block])]
+    assert len(got) == len(block)
+    assert got["series"].nunique() == 1
+    world = got[got["country_source"] == "World total"]["value"].item()
+    others = got[got["country_source"] != "World total"]["value"].sum()
+    assert world == _num(block[-1][1][h["Value"]])
+    assert others == pytest.approx(sum(_num(r[h["Value"]]) for _, r in block[:-1]))
+    qualified = got[got["note"].str.contains("published as", na=False)]
+    assert len(qualified) == sum(":" in r[h["Statistics_detail"]] for _, r in block[:-1])

@@ -8,7 +8,16 @@ reconciliation figure, explained where the source explains it:
 * world totals are *rounded* by the source: a gap no larger than the rounding granularity of
   the stated total (the largest power of ten dividing it, e.g. 1,000 for 222,000) is "within
   rounding";
-* notes such as "Excludes U.S. production" say a country is outside the total.
+* notes such as "Excludes U.S. production" say a country is outside the total;
+* country rows without a figure whose note says "Included in World total" are in the total
+  but not in the sum;
+* country rows printed below the total row of their table (World Mining Data appends some
+  producers under its 'Total' line) are outside that total;
+* a published group of countries (``USA_CAN``) is part of the sum, and a country listed twice
+  with the same figure in one series is counted once;
+* a total published as a lower bound (``'>1,200,000'``) may exceed its listed rows;
+* a stated total that is a power of ten away from its rows stays a gap, described as a
+  probable digit slip in the source.
 """
 
 from __future__ import annotations
@@ -79,13 +88,30 @@ def reconcile_totals(obs: pd.DataFrame, tolerance_pct: float = 0.5) -> pd.DataFr
         return pd.DataFrame(columns=_RECONCILIATION_COLUMNS)
     # If a series states several world rows (e.g. two roundings), keep the first as published.
     world = world.sort_values("source_row").drop_duplicates(_KEY)
+    world_pos = world[[*_KEY, "source_id", "source_row"]].rename(
+        columns={"source_id": "world_source", "source_row": "world_row"}
+    )
     world = world[[*_KEY, "value", "note", "flag"]].rename(
         columns={"value": "world_stated", "note": "world_note", "flag": "world_flag"}
     )
     keyed = obs.merge(world[_KEY], on=_KEY, how="inner")
     iso = keyed["country_iso3"].fillna("")
-    is_country = ~iso.isin([WORLD, OTHERS]) & (iso.str.len() == 3) & iso.str.isalpha()
+    # a country (ISO3) or a published group of countries ('United States and Canada': USA_CAN)
+    is_country = ~iso.isin([WORLD, OTHERS]) & iso.str.fullmatch(r"[A-Z]{3}(?:_[A-Z]{3})*")
     countries = keyed[is_country]
+    # a country listed twice with the same figure in one series (MCS 2026 repeats the U.S.
+    # salient-statistics mine production of palladium and platinum next to the world table)
+    # is one country row
+    countries = countries.drop_duplicates([*_KEY, "country_iso3", "value"])
+    included = (
+        countries[
+            countries["value"].isna()
+            & countries["note"].str.contains(r"included in world total", case=False, na=False)
+        ]
+        .groupby(_KEY, dropna=False)["country_iso3"]
+        .agg(lambda s: ",".join(sorted(set(s))))
+        .rename("included")
+    )
     agg = countries.groupby(_KEY, dropna=False).agg(
         countries_sum=("value", lambda v: float(np.nansum(v))),
         n_countries=("value", lambda v: int(v.notna().sum())),
@@ -102,7 +128,24 @@ def reconcile_totals(obs: pd.DataFrame, tolerance_pct: float = 0.5) -> pd.DataFr
         .agg(lambda v: float(np.nansum(v)))
         .rename("others_stated")
     )
-    out = world.set_index(_KEY).join(agg).join(others).join(wh).reset_index()
+    # country rows printed after the total row of their table (World Mining Data appends a
+    # few producers below the 'Total' line)
+    pos = countries.merge(world_pos, on=_KEY, how="left")
+    after = pos[
+        (pos["source_id"] == pos["world_source"])
+        & (pos["source_row"] > pos["world_row"])
+        & pos["value"].notna()
+    ]
+    after = after.groupby(_KEY, dropna=False).agg(
+        after_sum=("value", "sum"),
+        after=("country_iso3", lambda s: ",".join(sorted(set(s)))),
+    )
+    out = (
+        world.set_index(_KEY).join(agg).join(others).join(wh).join(included).join(after)
+    ).reset_index()
+    out["included"] = out["included"].fillna("")
+    out["after"] = out["after"].fillna("")
+    out["after_sum"] = out["after_sum"].fillna(0.0)
     out["countries_sum"] = out["countries_sum"].fillna(0.0)
     out["n_countries"] = out["n_countries"].fillna(0).astype(int)
     out["others_stated"] = out["others_stated"].fillna(0.0)
@@ -113,7 +156,7 @@ def reconcile_totals(obs: pd.DataFrame, tolerance_pct: float = 0.5) -> pd.DataFr
     )
     status, why = zip(*(_explain(r) for r in out.itertuples(index=False)), strict=True)
     out["status"], out["explanation"] = list(status), list(why)
-    return out.drop(columns=["world_note", "world_flag"])[_RECONCILIATION_COLUMNS]
+    return out[_RECONCILIATION_COLUMNS]
 
 
 def _explain(r) -> tuple[str, str]:  # noqa: ANN001 - a namedtuple row
@@ -136,6 +179,32 @@ def _explain(r) -> tuple[str, str]:  # noqa: ANN001 - a namedtuple row
     if "xclude" in note:
         parts.append(f"world note: {note.strip()[:80]}")
         return "explained", "; ".join(parts)
+    after_sum = getattr(r, "after_sum", 0.0)
+    if after_sum and r.gap < 0 and abs(r.gap + after_sum) <= tol:
+        parts.append(
+            f"the stated total leaves out the rows listed after it: {r.after} "
+            f"({after_sum:,.6g}); the rows above it add up to it"
+        )
+        return "explained", "; ".join(parts)
+    if "lower_bound" in str(r.world_flag or "") and r.gap > 0 and not r.others_stated:
+        parts.append(
+            f"world total published as a lower bound ('more than'); the remaining "
+            f"{r.gap:,.6g} is not assigned to countries"
+        )
+        return "explained", "; ".join(parts)
+    if getattr(r, "included", "") and r.gap > 0:
+        parts.append(f"figures the source notes as 'Included in World total': {r.included}")
+        return "explained", "; ".join(parts)
+    listed = r.countries_sum + r.others_stated
+    if r.world_stated > 0 and listed > 0:
+        ratio = listed / r.world_stated
+        power = round(math.log10(ratio))
+        if power != 0 and abs(listed - r.world_stated * 10.0**power) <= tol * 10.0**power:
+            parts.append(
+                f"unexplained gap {r.gap:,.6g} ({r.gap_pct:.1f}% of world): the rows add up to "
+                f"{10**power:g} times the stated total (a digit slip in the source?)"
+            )
+            return "gap", "; ".join(parts)
     parts.append(f"unexplained gap {r.gap:,.6g} ({r.gap_pct:.1f}% of world)")
     return "gap", "; ".join(parts)
 

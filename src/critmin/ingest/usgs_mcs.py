@@ -830,8 +830,57 @@ def read_mcs_commodities(path: str | Path, *, dataset: str | None = None) -> pd.
         out["note"].append(_join_notes(notes, vnote))
         out["source_id"].append(sid)
         out["source_row"].append(line)
+    _close_world_tables(out, [_text(x).rstrip(":").strip() for x in sections])
     logger.info("read %d MCS observations from %s", len(lines), path)
     return finish_observations(pd.DataFrame(out))
+
+
+_WORLD_TOTAL = re.compile(r"^world total\b", re.IGNORECASE)
+#: separators between a series label and a country row's product-form qualifier
+#: ('Mine production: Crude', 'Production—crude ore')
+_QUALIFIER_SEP = (": ", "—")
+
+
+def _close_world_tables(out: dict[str, list], sections: list[str]) -> None:
+    """Give the country rows of each world table the series of the world-total row closing it.
+
+    In the ``World …`` sections a table is the rows (same commodity, statistics, unit, year)
+    up to and including one ``World total`` row.  Country rows often qualify the label with
+    the form their figure is in (``'Mine production: crude'``, ``'…: steatite'``,
+    ``'Production—crude ore'``) while the total says ``'Mine production'``; read as published
+    they would be series of their own and the total would not close its table (talc 2024:
+    7,200 against 1,548).  Such a row takes the total's series, stage and basis; the published
+    label is kept in ``note``.  Only labels that extend the total's label are changed.
+    """
+    n = len(sections)
+    groups: dict[tuple, list[int]] = {}
+    for i in range(n):
+        if sections[i].lower().startswith("world"):
+            key = (
+                out["commodity_source"][i],
+                out["measure"][i],
+                out["unit"][i],
+                out["year"][i],
+                sections[i],
+            )
+            groups.setdefault(key, []).append(i)
+    for rows in groups.values():
+        block: list[int] = []
+        for i in sorted(rows, key=lambda k: out["source_row"][k]):
+            block.append(i)
+            if not _WORLD_TOTAL.match(out["country_source"][i]):
+                continue
+            series = out["series"][i]
+            prefixes = tuple(series + sep for sep in _QUALIFIER_SEP)
+            for k in block[:-1]:
+                if out["series"][k].startswith(prefixes):
+                    out["note"][k] = _join_notes(
+                        out["note"][k], f"published as {out['series'][k]!r}"
+                    )
+                    out["series"][k] = series
+                    out["stage"][k] = out["stage"][i]
+                    out["basis"][k] = out["basis"][i]
+            block = []
 
 
 def critical_flags_2025(path: str | Path) -> pd.DataFrame:
@@ -923,13 +972,80 @@ def _reserve_note_unit_basis(note: str) -> tuple[str, str]:
     return unit, _basis_from_text(note)
 
 
-def _world_series(measure: str, type_text: str) -> str:
+def _world_series(measure: str, type_text: str, total: tuple[str, bool] = ("", False)) -> str:
+    """Series label of a world-data row; ``total`` is (sub-table word, extra total row)."""
     t = re.sub(r",?\s*estimated\b", "", type_text, flags=re.IGNORECASE).strip(" ,")
+    word, extra = total
     if measure == "reserves":
-        return t if "reserve" in t.lower() else "Reserves"
+        base = t if "reserve" in t.lower() else "Reserves"
+        return f"{base} ({word})" if word and base == "Reserves" else base
     if measure == "capacity" and "capacity" not in t.lower():
-        return f"Capacity ({t})"
-    return t
+        t = f"Capacity ({t})"
+    return f"{t} ({word})" if word and extra else t
+
+
+def _world_total_word(country: str) -> str | None:
+    """Sub-table word of a world-total row ('World total (rutile, rounded)' -> 'rutile').
+
+    ``None`` when the row is not a world total, ``''`` when the total names no sub-table.
+    """
+    m = re.match(r"world total\b(.*)$", country, re.IGNORECASE)
+    if not m:
+        return None
+    rest = re.sub(r"\brounded\b", "", m.group(1), flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", re.sub(r"[(),]", " ", rest)).strip().lower()
+
+
+def _world_subtables(
+    commodities: list[str], countries: list[str], types: list[str]
+) -> tuple[list[str], list[tuple[str, bool]]]:
+    """Sub-tables of the world-data file: the table ``TYPE`` and world-total word of each row.
+
+    A table is the rows of one (``COMMODITY``, ``TYPE``).  Two source layouts need more:
+
+    * a table without a world-total row directly followed, in the same commodity, by a table
+      that has one is the first country row of that table written with another label (soda
+      ash: U.S. ``'Soda ash, natural, mine production'`` before ``'Mine production,
+      natural'``; cobalt: U.S. ``'Mine production, estimated'``): it takes that table's
+      ``TYPE``;
+    * a world-total row names its sub-table (``'World total (ilmenite, rounded)'``,
+      ``'World total (rounded), natural'``): reserves of the table are series ``'Reserves
+      (ilmenite)'`` (the reserves column does not otherwise tell ilmenite from rutile), and a
+      further total row in the same table (``'World total (ilmenite and rutile, rounded)'``)
+      is a series of its own, ``'<label> (ilmenite and rutile)'``, since it closes no single
+      table.
+
+    Returns the per-row ``TYPE`` to use and the per-row (word, is-extra-total) pair.
+    """
+    n = len(types)
+    words = [_world_total_word(c) for c in countries]
+    keys = list(zip(commodities, types, strict=True))
+    has_total = {k for k, w in zip(keys, words, strict=True) if w is not None}
+    table_type = list(types)
+    pending: list[int] = []
+    for i in range(n):
+        if pending and commodities[pending[0]] != commodities[i]:
+            pending = []
+        if keys[i] in has_total:
+            for k in pending:
+                table_type[k] = types[i]
+            pending = []
+        else:
+            pending.append(i)
+    eff = list(zip(commodities, table_type, strict=True))
+    table_word: dict[tuple, str] = {}
+    own: list[tuple[str, bool]] = [("", False)] * n
+    for i in range(n):
+        if words[i] is None:
+            continue
+        if eff[i] in table_word:
+            own[i] = (words[i], True)
+        else:
+            table_word[eff[i]] = words[i]
+    for i in range(n):
+        if own[i] == ("", False) and table_word.get(eff[i]):
+            own[i] = (table_word[eff[i]], False)
+    return table_type, own
 
 
 def _world_unit_fill(
@@ -1046,12 +1162,21 @@ def read_mcs_world_data(path: str | Path, *, dataset: str | None = None) -> pd.D
     parse_cell = _CellParser()
     out: dict[str, list] = {c: [] for c in OBSERVATION_COLUMNS}
     cols = {j: body[j].tolist() for j in range(len(header))}
+    table_type, own_total = _world_subtables(
+        [clean_name(c) for c in cols[c_com]],
+        [clean_name(c) for c in cols[c_cty]],
+        [_text(t) for t in cols[c_type]],
+    )
     for i, line in enumerate(lines.tolist()):
-        type_text = _text(cols[c_type][i])
+        type_text = table_type[i]
+        if type_text != _text(cols[c_type][i]):
+            moved = f"published TYPE {_text(cols[c_type][i])!r}"
+        else:
+            moved = ""
         country = clean_name(cols[c_cty][i])
         commodity = clean_name(cols[c_com][i])
         type_stage = _stage_from_text(type_text) or "total"
-        type_est = bool(re.search(r"\bestimated\b", type_text, re.IGNORECASE))
+        type_est = bool(re.search(r"\bestimated\b", _text(cols[c_type][i]), re.IGNORECASE))
         rounded = bool(re.search(r"\brounded\b", _text(cols[c_cty][i]), re.IGNORECASE))
         for j, measure, year, est_col, _name in values:
             if (keys[i], j) not in reported:
@@ -1093,7 +1218,7 @@ def read_mcs_world_data(path: str | Path, *, dataset: str | None = None) -> pd.D
             )
             out["dataset"].append(ds)
             out["commodity_source"].append(commodity)
-            out["series"].append(_world_series(measure, type_text))
+            out["series"].append(_world_series(measure, type_text, own_total[i]))
             out["stage"].append(stage)
             out["measure"].append(measure)
             out["country_source"].append(country)
@@ -1102,7 +1227,7 @@ def read_mcs_world_data(path: str | Path, *, dataset: str | None = None) -> pd.D
             out["unit"].append(unit)
             out["basis"].append(basis)
             out["flag"].append(flag)
-            out["note"].append(_join_notes(note, vnote))
+            out["note"].append(_join_notes(note, vnote, moved))
             out["source_id"].append(sid)
             out["source_row"].append(line)
     logger.info("read %d MCS world observations from %s", len(out["year"]), path)
