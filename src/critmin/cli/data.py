@@ -152,7 +152,7 @@ def build_cmd(
         def cb(name: str, i: int, n: int) -> None:
             prog.update(task, description=name, completed=i, total=n)
 
-        manifest = build_dataset(src, dest, progress=cb)
+        manifest = build_dataset(src, dest, progress=cb, quiet=True)
         prog.update(task, description="done", completed=prog.tasks[0].total)
     c = console()
     c.print(f"Built dataset in [bold]{dest}[/] in {manifest['build_seconds']} s from {src}")
@@ -160,6 +160,12 @@ def build_cmd(
     c.print(
         "Reconciliation: " + ", ".join(f"{k} {v}" for k, v in manifest["reconciliation"].items())
     )
+    notes = manifest.get("notes", [])
+    if notes:
+        c.print(
+            f"{len(notes)} notes on source quirks (kept as published), in "
+            f"{dest / 'manifest.json'} under 'notes'; first: {notes[0][:120]}"
+        )
     if manifest.get("unknown_units"):
         c.print(f"Units kept as published (not in the unit registry): {manifest['unknown_units']}")
 

@@ -143,11 +143,23 @@ def _unresolved_report(df: pd.DataFrame, name_col: str, code_col: str, what: str
     )
 
 
+class _NoteCollector(logging.Handler):
+    """Collect the readers' warnings (source quirks) for the build report."""
+
+    def __init__(self, notes: list[str]) -> None:
+        super().__init__(level=logging.WARNING)
+        self.notes = notes
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.notes.append(record.getMessage().splitlines()[0])
+
+
 def build_dataset(
     source_dir: str | Path,
     out_dir: str | Path,
     progress: Progress | None = None,
     baci_years: tuple[int, int] | None = None,
+    quiet: bool = False,
 ) -> dict:
     """Build the dataset from `source_dir` into `out_dir` (atomically).
 
@@ -161,12 +173,37 @@ def build_dataset(
         ``progress(step_name, step_index, n_steps)`` called before each step.
     baci_years : (int, int), optional
         Inclusive year range of BACI flows to keep (default: all).
+    quiet : bool, default False
+        Keep the readers' warnings about source quirks off the console; they are always
+        kept in the manifest's ``notes`` (the CLI prints a count).
 
     Returns
     -------
     dict
         The manifest written beside the tables.
     """
+    notes: list[str] = []
+    ingest_logger = logging.getLogger("critmin.ingest")
+    collector = _NoteCollector(notes)
+    ingest_logger.addHandler(collector)
+    propagate = ingest_logger.propagate
+    if quiet:
+        ingest_logger.propagate = False
+    try:
+        return _build(source_dir, out_dir, progress, baci_years, notes)
+    finally:
+        ingest_logger.removeHandler(collector)
+        ingest_logger.propagate = propagate
+
+
+def _build(
+    source_dir: str | Path,
+    out_dir: str | Path,
+    progress: Progress | None,
+    baci_years: tuple[int, int] | None,
+    build_notes: list[str],
+) -> dict:
+    """Run :func:`build_dataset` (notes collected by the caller)."""
     t0 = time.perf_counter()
     src = Path(source_dir)
     out_dir = Path(out_dir)
@@ -180,7 +217,6 @@ def build_dataset(
         if progress:
             progress(name, i, n)
 
-    build_notes: list[str] = []
     obs_parts: list[pd.DataFrame] = []
     tables: dict[str, pd.DataFrame] = {}
     used_files: list[Path] = []
@@ -234,7 +270,6 @@ def build_dataset(
             gov = wgi.read_wgi(files["wgi"][-1])
         for w in caught:  # source quirks go to the build report, not to the user's warnings
             logger.warning("%s", w.message)
-            build_notes.append(str(w.message).splitlines()[0])
         used_files.append(files["wgi"][-1])
         tables["governance"] = gov
     tick(BUILD_STEPS[7])
