@@ -157,3 +157,18 @@ def test_groups_resolve_and_trust_is_india_and_us(store):
     g = store.table("groups")
     assert set(g.loc[g["group_id"] == "TRUST", "country_iso3"]) == {"IND", "USA"}
     assert g["country_iso3"].notna().all()
+
+
+def test_export_controls_resolve_to_commodities(store):
+    ec = store.table("export_controls")
+    # every item names a commodity except phrases that name none ('Raw minerals', scrap,
+    # catalysts, ...); a joint 'lead-zinc' becomes two rows
+    vn = ec[ec["country_iso3"] == "VNM"]
+    assert {"lead", "zinc"} <= set(vn["commodity_id"])
+    china = ec[ec["country_iso3"] == "CHN"]
+    assert set(china.loc[china["year_imposed"] == 2023, "commodity_id"]) >= {
+        "gallium",
+        "germanium",
+        "graphite",
+    }
+    assert ec["commodity_id"].notna().mean() > 0.9

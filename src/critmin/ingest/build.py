@@ -365,6 +365,25 @@ def _catalog_names() -> list[str]:
     return sorted(names, key=len, reverse=True)
 
 
+def _split_joint_phrases(df: pd.DataFrame, col: str) -> pd.DataFrame:
+    """One row per commodity for a hyphen-joined pair such as 'lead-zinc'.
+
+    Only when the phrase as a whole matches nothing and every part is a commodity name;
+    the published phrase stays in ``commodity_phrase``.
+    """
+    rows = []
+    for r in df.to_dict("records"):
+        phrase = str(r[col])
+        parts = [p.strip() for p in phrase.split("-")]
+        if len(parts) > 1 and match_commodity_phrase(phrase) is None:
+            ids = catalog.commodity_id_for(pd.Series(parts))
+            if ids.notna().all():
+                rows.extend({**r, col: part} for part in parts)
+                continue
+        rows.append(r)
+    return pd.DataFrame(rows, columns=df.columns)
+
+
 #: How each policy table's names resolve: table -> [(name column, kind, catalog source)].
 _POLICY_RESOLUTION: dict[str, list[tuple[str, str, str | None]]] = {
     "export_controls": [
@@ -397,6 +416,7 @@ def _resolve_policy(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             if kind == "country":
                 df[target] = catalog.to_iso3(df[col], source=src).values
             elif kind == "phrase":
+                df = _split_joint_phrases(df, col)
                 df[target] = [match_commodity_phrase(p) for p in df[col]]
             elif src in ("edition", "list_id"):
                 key = df["edition"].map(_EDITION_SOURCE) if src == "edition" else df["list_id"]
