@@ -205,6 +205,16 @@ def join_flags(*flags: str) -> str:
     return ";".join(out)
 
 
+def source_id(path: str | Path) -> str:
+    """Return a source id: the file's folder and name (``'wgi/wgidataset_2024release.xlsx'``).
+
+    Sources live one folder deep in the source data folder, so this is the file's path
+    relative to that folder.
+    """
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}"
+
+
 def read_text(path: str | Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
     """Read a whole text file, trying `encodings` in order.
 

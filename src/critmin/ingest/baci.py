@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from critmin.errors import DataError, ParseError
-from critmin.ingest._common import read_csv_text, require_columns
+from critmin.ingest._common import read_csv_text, require_columns, source_id
 
 __all__ = [
     "BACI_COLUMNS",
@@ -95,11 +95,6 @@ _ENCODINGS = ("utf-8-sig", "cp1252")
 _HS6 = re.compile(r"\d{1,6}|[0-9A-Z]{6}")  # digits, or a legacy code such as '9999AA'
 
 
-def _source_id(path: Path) -> str:
-    """Return the source id: the file's folder and name (``'baci_minerals/x.csv.gz'``)."""
-    return f"{path.parent.name}/{path.name}"
-
-
 def read_baci_country_codes(path: str | Path) -> pd.DataFrame:
     """Read a BACI release's country list.
 
@@ -145,7 +140,7 @@ def read_baci_country_codes(path: str | Path) -> pd.DataFrame:
             "name": raw[name].str.strip(),
             "iso2": raw[iso2].str.strip(),
             "iso3": raw[iso3].str.strip(),
-            "source_id": _source_id(p),
+            "source_id": source_id(p),
             "source_row": np.arange(2, len(raw) + 2, dtype="int64"),
         }
     )
@@ -191,7 +186,7 @@ def read_baci_product_codes(path: str | Path) -> pd.DataFrame:
         {
             "hs6": code.where(~code.str.isdigit(), code.str.zfill(6)),
             "description": raw["description"].str.strip(),
-            "source_id": _source_id(p),
+            "source_id": source_id(p),
             "source_row": np.arange(2, len(raw) + 2, dtype="int64"),
         }
     )
@@ -437,7 +432,7 @@ def _to_frame(table: pa.Table, rows: np.ndarray, cc: pd.DataFrame, path: Path) -
             "value_kusd": table.column("v").to_numpy(zero_copy_only=False).astype("float64"),
             "quantity_t": table.column("q").to_numpy(zero_copy_only=False).astype("float64"),
             "source_id": pd.Categorical.from_codes(
-                np.zeros(len(rows), dtype="int8"), categories=[_source_id(path)]
+                np.zeros(len(rows), dtype="int8"), categories=[source_id(path)]
             ),
             "source_row": rows,
         }

@@ -45,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.errors import DataError, ParseError
-from critmin.ingest._common import finish_observations, join_flags, parse_value
+from critmin.ingest._common import finish_observations, join_flags, parse_value, source_id
 
 __all__ = [
     "BASE_YEAR_SCENARIO",
@@ -154,11 +154,6 @@ def _tidy(text: object) -> str:
     if text is None:
         return ""
     return " ".join(str(text).replace("\u00a0", " ").split())
-
-
-def _source_id(path: Path) -> str:
-    """Return the source id: the file's folder and name."""
-    return f"{path.parent.name}/{path.name}"
 
 
 def _round(v: float) -> float:
@@ -394,7 +389,7 @@ def read_iea_supply(path: str | Path) -> pd.DataFrame:
     out["measure"] = "production"
     out["unit"] = unit
     out["basis"] = ""
-    out["source_id"] = _source_id(p)
+    out["source_id"] = source_id(p)
     logger.info("read %d IEA supply rows (%d share rows dropped) from %s", len(out), n_dropped, p)
     return finish_observations(out)
 
@@ -583,5 +578,5 @@ def _demand_sheet(
     )
     out["unit"] = unit
     out["sheet"] = sheet
-    out["source_id"] = _source_id(path)
+    out["source_id"] = source_id(path)
     return out.astype({"year": "int64", "value": "float64", "source_row": "int64"})

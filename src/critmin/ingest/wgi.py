@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import DataError, ParseError
-from critmin.ingest._common import read_csv_text, require_columns
+from critmin.ingest._common import read_csv_text, require_columns, source_id
 
 __all__ = ["ESTIMATE_RANGE", "INDICATORS", "NA_VALUES", "OUTPUT_COLUMNS", "read_wgi"]
 
@@ -70,11 +70,6 @@ OUTPUT_COLUMNS = [
 _NUMERIC = ["estimate", "stddev", "nsource", "pctrank", "pctranklower", "pctrankupper"]
 _REQUIRED = ["code", "countryname", "year", "indicator", *_NUMERIC]
 _HEADER_SCAN_ROWS = 30
-
-
-def _source_id(path: Path) -> str:
-    """Return the source id: the file's folder and name (``'wgi/x.xlsx'``)."""
-    return f"{path.parent.name}/{path.name}"
 
 
 def read_wgi(path: str | Path, strict: bool = False) -> pd.DataFrame:
@@ -223,7 +218,7 @@ def _tidy(raw: pd.DataFrame, rows: np.ndarray, path: Path) -> pd.DataFrame:
     )
     for col in _NUMERIC:
         out[col] = _numbers(raw[col], rows, path, col)
-    out["source_id"] = _source_id(path)
+    out["source_id"] = source_id(path)
     out["source_row"] = rows
     return out[OUTPUT_COLUMNS].reset_index(drop=True)
 

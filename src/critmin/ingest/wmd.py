@@ -45,6 +45,7 @@ from critmin.ingest._common import (
     parse_values,
     read_csv_text,
     require_columns,
+    source_id,
 )
 
 __all__ = [
@@ -143,11 +144,6 @@ def _tidy(text: object) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     return " ".join(str(text).replace("\u00a0", " ").split())
-
-
-def _source_id(path: Path) -> str:
-    """Return the source id: the file's folder and name (``'wmd/x.csv'``)."""
-    return f"{path.parent.name}/{path.name}"
 
 
 def _is_formula(text: str) -> bool:
@@ -319,7 +315,7 @@ def read_wmd_hs_map(path: str | Path) -> pd.DataFrame:
             desc = _na_blank(rec.get("Description", "")) if role == "main" else ""
             rows.append({**common, "hs6": code, "hs6_role": role, "description": desc})
     out = pd.DataFrame(rows)
-    out["source_id"] = _source_id(p)
+    out["source_id"] = source_id(p)
     cols = [
         "raw_material",
         "category",
@@ -460,7 +456,7 @@ def read_wmd(path: str | Path, hs_code_map: str | Path | None = None) -> pd.Data
             "basis": table.map(basis_from_table_name),
             "flag": flags,
             "note": notes,
-            "source_id": _source_id(p),
+            "source_id": source_id(p),
             "source_row": range(2, len(raw) + 2),
         }
     )
