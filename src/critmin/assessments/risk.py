@@ -68,6 +68,7 @@ from critmin.criticality.ranking import (
 )
 from critmin.errors import CritminError, MethodError, NoData, UnknownGroup
 from critmin.metrics.governance import WGI_DIMENSIONS, eu_wgi_scaled, wgi_weighted_hhi
+from critmin.metrics.reliance import net_import_reliance
 from critmin.store import get_store
 
 __all__ = [
@@ -287,13 +288,15 @@ def _reliance(subject: RiskSubject, year: int, production: pd.DataFrame) -> pd.D
             "production_t": p.reindex(ids).fillna(0.0),
         }
     )
-    denom = df["production_t"] + df["imports_t"] - df["exports_t"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ir = np.where(
-            denom > 0,
-            np.clip((df["imports_t"] - df["exports_t"]) / denom, 0.0, 1.0),
-            np.where(df[["production_t", "imports_t", "exports_t"]].sum(axis=1) > 0, 0.0, np.nan),
-        )
+    nir = net_import_reliance(df["production_t"], df["imports_t"], df["exports_t"])
+    # for ranking, a net exporter (flag E) or a country whose trade balances out relies on
+    # no imports (0); a commodity it neither makes nor trades has no reliance figure (NaN)
+    any_flow = df[["production_t", "imports_t", "exports_t"]].sum(axis=1) > 0
+    ir = np.where(
+        nir["nir_pct"].notna(),
+        np.clip(nir["nir_pct"] / 100.0, 0.0, 1.0),
+        np.where(any_flow, 0.0, np.nan),
+    )
     known = set(traded([year])["commodity_id"])
     df["import_reliance"] = np.where(df.index.isin(list(known)), ir, np.nan)
     ds = production.groupby("commodity_id")["dataset"].first()
