@@ -48,3 +48,5 @@ def fixtures() -> Path:
 def _isolated_home(tmp_path, monkeypatch):
     """Every test gets its own empty user workspace."""
     monkeypatch.setenv("CRITMIN_HOME", str(tmp_path / "critmin_home"))
+    # code that defaults to the source folder (``critmin data build``) sees the same one
+    monkeypatch.setenv("CRITMIN_SOURCE_DIR", str(SHARED_DATA))
