@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
+
 import typer
 
 from critmin.cli._render import OutputFormat, emit, fmt_pct, value_text
-from critmin.errors import NoData
+from critmin.errors import CritminError, NoData
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +41,7 @@ def register(app: typer.Typer) -> None:
         --------
             critmin production lithium --year 2024
             critmin production "rare earths" --stage mine --format csv > ree.csv
-            critmin production cobalt --stage refinery --source usgs --format json
+            critmin production cobalt --stage refinery --source iea --format json
         """
         from critmin import api, catalog
 
@@ -49,10 +51,16 @@ def register(app: typer.Typer) -> None:
             have = api.observations(commodity, measure="production", source=source)
             stages = sorted(have["stage"].unique())
             years = sorted(have.loc[have["stage"] == stage, "year"].unique())
+            elsewhere = _sources_with_stage(commodity, stage, skip=source)
             raise NoData(
                 f"no {stage} production of {cid} in source {source!r}"
                 + (f" for {year}; years with data: {years}" if years and year else "")
                 + (f"; stages with data: {stages}" if stages else "")
+                + "".join(
+                    f"; {alt} publishes it: critmin production {shlex.quote(commodity)} "
+                    f"--stage {stage} --source {alt}"
+                    for alt in elsewhere
+                )
             )
         if year is None:
             latest = int(df["year"].max())
@@ -99,3 +107,20 @@ def register(app: typer.Typer) -> None:
                 "source",
             ]
             emit(out[cols], fmt)
+
+
+def _sources_with_stage(commodity: str, stage: str, *, skip: str) -> list[str]:
+    """The other sources that publish ``stage`` production of ``commodity``."""
+    from critmin import api
+
+    out = []
+    for alt in ("usgs", "wmd", "iea"):
+        if alt == skip:
+            continue
+        try:
+            have = api.observations(commodity, measure="production", source=alt)
+        except CritminError:
+            continue
+        if (have["stage"] == stage).any():
+            out.append(alt)
+    return out
