@@ -126,6 +126,20 @@ def test_save_show_and_chart(run, tmp_path):
     assert code == 1 and "saved runs: quad" in err
 
 
+def test_show_keeps_the_importer_the_run_was_saved_with(run):
+    code, out, err = run("run", "china_ree_2025", "-n", "100", "-i", "IND", "--save", "ind")
+    assert code == 0, err
+    code, shown, err = run("show", "ind")
+    assert code == 0, err
+    assert "Shortfall in the peak year: IND" in shown and "Who fills IND's gap" in shown
+    rows = shown[shown.index("Shortfall in the peak year") :].split("Who fills")[0]
+    assert " USA " not in rows  # only the saved importer's rows
+    code, listed, err = run("show", "-f", "csv")
+    assert code == 0 and "ind,".lower() in listed and ",IND," in listed
+    code, other, err = run("show", "ind", "-i", "USA")  # an explicit importer still wins
+    assert code == 0 and "Shortfall in the peak year: USA" in other
+
+
 def test_rank_fits_80_columns_and_needs_sizes(run):
     code, out, err = run(
         "rank",

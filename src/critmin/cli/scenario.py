@@ -270,7 +270,7 @@ def run_cmd(
     if chart is not None:
         _chart(run, chart, importer, out)
     if save_as:
-        path = save(run, save_as, overwrite=True)
+        path = save(run, save_as, overwrite=True, importer=importer)
         out.print(f"Saved as [bold]{save_as}[/] in {path}", overflow="fold")
 
 
@@ -295,12 +295,21 @@ def _chart(run, path: Path, importer: str | None, out: Console) -> None:  # noqa
 @app.command("show")
 def show_cmd(
     name: str = typer.Argument(None, help="A saved run (omit to list them)."),
-    importer: str = typer.Option(None, "--importer", "-i", help="Only this importer (ISO3)."),
+    importer: str = typer.Option(
+        None,
+        "--importer",
+        "-i",
+        help="Only this importer (ISO3); default the importer the run was saved with.",
+    ),
     chart: Path = typer.Option(None, "--chart", help="Write charts: out.html or out.png."),
     top: int = typer.Option(10, "--top", help="Rows of the summary table."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
 ) -> None:
-    """Show a run saved with `run --save NAME` (or list the saved runs)."""
+    """Show a run saved with `run --save NAME` (or list the saved runs).
+
+    The run is shown for the importer it was saved with (`run --importer IND --save x`),
+    unless --importer names another.
+    """
     from critmin.scenarios.runner import list_saved, load
 
     if name is None:
@@ -310,6 +319,7 @@ def show_cmd(
         emit(df, fmt, title="Saved scenario runs")
         return
     run = load(name)
+    importer = importer or run.metadata.get("importer") or None
     if fmt == OutputFormat.table:
         _print_run(run, importer, top)
     else:

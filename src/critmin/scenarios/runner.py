@@ -934,7 +934,9 @@ def _check_name(name: str) -> str:
     return name
 
 
-def save(run: ScenarioRun, name: str, *, overwrite: bool = False) -> Path:
+def save(
+    run: ScenarioRun, name: str, *, overwrite: bool = False, importer: str | None = None
+) -> Path:
     """Save a run in the workspace: ``<home>/scenarios/<name>/``.
 
     Writes ``spec.yaml`` (the spec as run, with its seed), ``metadata.json`` and one
@@ -948,6 +950,9 @@ def save(run: ScenarioRun, name: str, *, overwrite: bool = False) -> Path:
         Folder name.
     overwrite : bool
         Replace a saved run of the same name.
+    importer : str, optional
+        The importer (ISO3) the run was looked at for; kept in ``metadata.json`` so that
+        showing the saved run later shows the same importer by default.
 
     Returns
     -------
@@ -975,6 +980,8 @@ def save(run: ScenarioRun, name: str, *, overwrite: bool = False) -> Path:
             encoding="utf-8",
         )
         meta = {**run.metadata, "saved_as": name, "tables": [t for t in TABLES if t in run.tables]}
+        if importer is not None:
+            meta["importer"] = importer
         (tmp / "metadata.json").write_text(
             json.dumps(_jsonable(meta), indent=1, allow_nan=True), encoding="utf-8"
         )
@@ -992,7 +999,7 @@ def save(run: ScenarioRun, name: str, *, overwrite: bool = False) -> Path:
 
 
 def list_saved() -> pd.DataFrame:
-    """Saved runs in the workspace: ``name, created, preset, n_draws, base_year, path``."""
+    """Saved runs in the workspace: ``name, created, preset, importer, n_draws, base_year, path``."""
     rows = []
     root = scenarios_dir()
     if root.is_dir():
@@ -1006,12 +1013,14 @@ def list_saved() -> pd.DataFrame:
                     "name": d.name,
                     "created": meta.get("created"),
                     "preset": (meta.get("preset") or {}).get("id", ""),
+                    "importer": meta.get("importer") or "",
                     "n_draws": meta.get("n_draws"),
                     "base_year": meta.get("base_year"),
                     "path": str(d),
                 }
             )
-    return pd.DataFrame(rows, columns=["name", "created", "preset", "n_draws", "base_year", "path"])
+    cols = ["name", "created", "preset", "importer", "n_draws", "base_year", "path"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def load(name: str) -> ScenarioRun:
