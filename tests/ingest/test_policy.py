@@ -371,7 +371,11 @@ def test_country_groups_fixture_adds_trust(fx: Path) -> None:
     trust = df[df.group_id == "TRUST"]
     assert list(trust["member_as_published"]) == ["India", "United States"]
     assert set(trust["source_id"]) == {"../seed/000_47c4aec9adbe95c9.txt"}
-    assert list(df.loc[df.group_id != "TRUST", "source_row"]) == [2, 3, 4, 5, 6]
+    assert list(df.loc[~df.group_id.isin(["TRUST", "MSP"]), "source_row"]) == [2, 3, 4, 5, 6]
+    # the official MSP list is added like TRUST, with its lines in critmin's catalog table
+    msp = df[df.group_id == "MSP"]
+    assert set(msp["source_id"]) == {"critmin/catalog/groups.csv"}
+    assert list(msp["source_row"]) == list(range(2, 2 + len(msp)))
     plain = read_country_groups(fx / GROUPS, include_trust=False)
     assert "TRUST" not in set(plain["group_id"])
 
@@ -383,7 +387,7 @@ def test_country_groups_trust_not_duplicated(tmp_path: Path) -> None:
         "group_id,group_name,member_as_published,as_of,source\nTRUST,TRUST,India,2025-02,s\n",
         bom=False,
     )
-    assert list(read_country_groups(p)["member_as_published"]) == ["India"]
+    assert list(read_country_groups(p, official=False)["member_as_published"]) == ["India"]
 
 
 def test_country_groups_empty_member(tmp_path: Path) -> None:
@@ -589,10 +593,12 @@ def test_real_import_source_counts_2025(shared_data: Path) -> None:
 
 def test_real_groups(shared_data: Path) -> None:
     raw = raw_rows(shared_data / GROUPS)
-    df = read_country_groups(shared_data / GROUPS)
+    df = read_country_groups(shared_data / GROUPS, official=False)
     assert len(df) == len(raw) + 2  # + TRUST
     msp_raw = sum(r["group_id"] == "MSP" for r in raw)
     assert (df.group_id == "MSP").sum() == msp_raw
+    df = read_country_groups(shared_data / GROUPS)
+    assert len(df) == len(raw) - msp_raw + 15 + 2  # the official MSP list replaces the seed's
     trust = df[df.group_id == "TRUST"]
     assert list(trust["member_as_published"]) == ["India", "United States"]
     seed = (shared_data / trust["source_id"].iloc[0]).resolve()
@@ -600,6 +606,20 @@ def test_real_groups(shared_data: Path) -> None:
     cited = lines[int(trust["source_row"].iloc[0]) - 1]
     assert "Transforming Relationship Utilizing Strategic Technology (TRUST)" in cited
     assert lines[0].startswith("India and the United States have launched a bilateral initiative")
+
+
+def test_msp_is_the_state_department_list_of_14_countries_and_the_eu(shared_data: Path) -> None:
+    raw = raw_rows(shared_data / GROUPS)
+    seed_msp = {r["member_as_published"] for r in raw if r["group_id"] == "MSP"}
+    df = read_country_groups(shared_data / GROUPS)
+    msp = df[df.group_id == "MSP"]
+    members = set(msp["member_as_published"])
+    assert len(members) == 15 and "European Union" in members  # "14 countries and the EU"
+    assert members - seed_msp == {"Norway"}  # the seed article's list leaves Norway out
+    assert set(msp["source_id"]) == {"critmin/catalog/groups.csv"}
+    assert msp["source"].str.contains("https://2021-2025.state.gov/minerals-security-partnership/").all()
+    for m in members:  # every member is named in the quoted sentence of the cited page
+        assert m.replace("United Kingdom", "the United Kingdom") in msp["source"].iloc[0]
 
 
 def test_real_critical_lists(shared_data: Path, shared_methods: Path) -> None:
@@ -626,7 +646,9 @@ def test_real_read_all_policy_provenance(shared_data: Path) -> None:
         assert len(df) > 0, key
         assert df["source_row"].min() >= 1, key
         for sid in df["source_id"].unique():
-            assert (shared_data / sid).is_file(), (key, sid)
+            # critmin's own cited tables (catalog/groups.csv) live in the package
+            root = Path(policy.__file__).parents[2] if sid.startswith("critmin/") else shared_data
+            assert (root / sid).is_file(), (key, sid)
     assert set(out["end_uses"]["edition"]) == {"MCS2025", "MCS2026"}
 
 

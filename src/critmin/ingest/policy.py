@@ -62,6 +62,7 @@ __all__ = [
     "SECTOR_MAP_COLUMNS",
     "FILE_PATTERNS",
     "TRUST_GROUP",
+    "OFFICIAL_GROUPS_SOURCE_ID",
     "T5_DATE_ERRATA",
     "split_commodity_years",
     "read_export_controls",
@@ -913,9 +914,18 @@ def read_import_source_counts(path: PathLike, *, data_root: PathLike | None = No
 
 
 def read_country_groups(
-    path: PathLike, *, data_root: PathLike | None = None, include_trust: bool = True
+    path: PathLike,
+    *,
+    data_root: PathLike | None = None,
+    include_trust: bool = True,
+    official: bool = True,
 ) -> pd.DataFrame:
     """Read ``policy/country_groups.csv`` (MSP, Quad, US FTA partners, FEOC nations) + TRUST.
+
+    A group that critmin's catalog defines from its official list (``catalog/groups.csv``:
+    the Minerals Security Partnership as listed by the U.S. Department of State, 14 countries
+    and the EU) replaces the file's rows of that group; the members that differ are logged
+    (the seed article's MSP list leaves out Norway).
 
     Parameters
     ----------
@@ -926,6 +936,8 @@ def read_country_groups(
     include_trust : bool, default True
         Append :data:`TRUST_GROUP` (India, United States) unless the file already has a
         ``TRUST`` group.
+    official : bool, default True
+        Replace the groups defined in ``critmin/catalog/groups.csv`` by that official list.
 
     Returns
     -------
@@ -953,6 +965,8 @@ def read_country_groups(
         }
         for line, cells in t.records
     ]
+    if official:
+        rows = _apply_official_groups(rows, t.source_id)
     if include_trust:
         if any(r["group_id"] == TRUST_GROUP["group_id"] for r in rows):
             logger.info(
@@ -973,6 +987,46 @@ def read_country_groups(
             ]
     logger.info("%s: %d group memberships", t.source_id, len(rows))
     return _frame(rows, GROUP_COLUMNS)
+
+
+#: ``source_id`` of the group definitions critmin ships (official lists, cited row by row).
+OFFICIAL_GROUPS_SOURCE_ID = "critmin/catalog/groups.csv"
+
+
+def _apply_official_groups(rows: list[dict[str, Any]], file_id: str) -> list[dict[str, Any]]:
+    """Replace the file's rows of every group the catalog defines from an official list."""
+    from critmin.catalog._tables import read_table
+
+    off = read_table("groups.csv")
+    out = list(rows)
+    for gid, members in off.groupby("group_id", sort=False):
+        mine = {r["member_as_published"] for r in out if r["group_id"] == gid}
+        theirs = set(members["member_as_published"])
+        if mine and mine != theirs:
+            logger.warning(
+                "%s: group %s replaced by the official list in %s (%d members); "
+                "the file lacks %s and adds %s",
+                file_id,
+                gid,
+                OFFICIAL_GROUPS_SOURCE_ID,
+                len(theirs),
+                sorted(theirs - mine) or "none",
+                sorted(mine - theirs) or "none",
+            )
+        out = [r for r in out if r["group_id"] != gid]
+        out += [
+            {
+                "group_id": gid,
+                "group_name": m.group_name,
+                "member_as_published": m.member_as_published,
+                "as_of": m.as_of,
+                "source": m.source,
+                "source_id": OFFICIAL_GROUPS_SOURCE_ID,
+                "source_row": int(i) + 2,  # line in the file (header is line 1)
+            }
+            for i, m in members.iterrows()
+        ]
+    return out
 
 
 def read_sector_map(path: PathLike, *, data_root: PathLike | None = None) -> pd.DataFrame:
