@@ -28,7 +28,7 @@ EU_SPECIFIC = ("import reliance", "EOL_RIR", "SI_SR", "sourcing shares", "t glob
 
 
 @pytest.fixture(scope="module")
-def india():
+def india(shared_methods):
     return eu_crm_supply_risk("IND")
 
 
@@ -120,7 +120,7 @@ def test_global_hhi_recomputed_from_the_store_for_nickel(india, shared_methods):
     assert got["top_producer"] == shares.idxmax()
 
 
-def test_united_states_too():
+def test_united_states_too(shared_methods):
     a = eu_crm_supply_risk("United States", materials=["lithium", "cobalt", "gallium"])
     r = a.results.set_index("commodity_id")
     assert set(r.index) == {"lithium", "cobalt", "gallium"}
@@ -153,7 +153,7 @@ def test_eu_tables_absent_require_a_path(tmp_path):
             eu_crm_supply_risk("IND", materials="nickel")
 
 
-def test_bad_inputs():
+def test_bad_inputs(shared_methods):
     with pytest.raises(UnknownCountry, match="unknown country 'Narnia'"):
         eu_crm_supply_risk("Narnia")
     with pytest.raises(NoData) as e:
