@@ -279,6 +279,109 @@ def _window(run: Any, years: list[int] | None) -> list[int]:
     return list(run.result.years)
 
 
+def _sig(x: float) -> str:
+    """kt with 3 significant figures (small flows stay readable)."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    v = x / 1e3
+    if v == 0:
+        return "0"
+    if abs(v) >= 100:
+        return fmt_num(v)
+    return f"{v:.3g}"
+
+
+def _print_default(dr: Any, fmt: OutputFormat, chart: Path | None, saved: Path | None) -> None:
+    """The default run: P5/P50/P95 per element, regional yields, what was left out."""
+    s = dr.summary()
+    window = dr.window()
+    a, b = window[0], window[-1]
+    span = f"{a}-{str(b)[2:]}"
+    yields = dr.regional_yield()
+    if chart is not None:
+        from critmin.report.recovery_charts import write_recovery_charts
+
+        write_recovery_charts(chart, **dr.run.chart_data(window), title=_title(dr.run, window))
+    if fmt != OutputFormat.table:
+        emit(s, fmt)
+        _err_console().print(_mass_balance_line(dr.run))
+        return
+    c = console()
+    t = Table(
+        title=f"Secondary supply, World, sourced defaults, {_title(dr.run, window)[17:]}",
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    t.add_column("element")
+    for head in (f"P5\n{b}", f"P50\n{b}", f"P95\n{b}", f"share\n{b}"):
+        t.add_column(head, justify="right")
+    for head in (f"P5\n{span}", f"P50\n{span}", f"P95\n{span}", f"share\n{span}"):
+        t.add_column(head, justify="right")
+    for r in s.itertuples(index=False):
+        mark = "*" if r.basis == "clean technologies" else ""
+        t.add_row(
+            str(r.element),
+            _sig(r.p5_last_t), _sig(r.p50_last_t), _sig(r.p95_last_t),
+            _pct(r.share_p50_last) + mark,
+            _sig(r.p5_cum_t), _sig(r.p50_cum_t), _sig(r.p95_cum_t),
+            _pct(r.share_p50_cum) + mark,
+        )
+    t.caption = (
+        f"Recovered element, kt (per year, or summed over {span}); P5/P50/P95 over "
+        f"{dr.config['n_draws']} draws of the published ranges of collection rates and "
+        "recovery efficiencies; share = P50 / IEA demand (* of clean-technology demand)."
+    )
+    c.print(t)
+    c.print(_mass_balance_line(dr.run))
+    y = yields.pivot(index="element", columns="region", values="p50").reindex(dr.elements)
+    lo = yields.pivot(index="element", columns="region", values="p5").reindex(dr.elements)
+    hi = yields.pivot(index="element", columns="region", values="p95").reindex(dr.elements)
+    yt = Table(
+        title=f"Share of end-of-life flow recovered, {span} (P50 [P5-P95])",
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    yt.add_column("element")
+    regions = [r for r in ("World", "India", "United States") if r in y.columns]
+    for reg in regions:
+        yt.add_column(reg, justify="right")
+    for e in y.index:
+        yt.add_row(
+            e, *[f"{_pct(y.at[e, g])} [{_pct(lo.at[e, g])}-{_pct(hi.at[e, g])}]" for g in regions]
+        )
+    yt.caption = (
+        "Each region's own rates where published (India: Battery Waste Management Rules "
+        "2022 targets; US: DOE <5% Li-ion collection), World's otherwise, on the World run's "
+        "product mix. IEA inflows are World only: for tonnes in India or the US give "
+        "--inflows FILE --region India."
+    )
+    c.print(yt)
+    lost = dr.left_out
+    if len(lost):
+        g = lost.groupby("element")["inflow_left_out_t"].sum()
+        parts = ", ".join(f"{e} {_sig(v)} kt" for e, v in g.items())
+        prods = ", ".join(sorted(set(lost["product"])))
+        c.print(
+            f"Left out (no published value found; see `critmin recovery defaults "
+            f"--unsourced`): {prods}. Their {a}-{b} inflows: {parts}."
+        )
+    c.print(
+        f"Note: the stock model starts empty in {dr.years[0]}; products in use before then "
+        "are not modelled, so end-of-life flows before about one lifetime are understated "
+        "(wind and solar: 20-30 yr)."
+    )
+    if chart is not None:
+        c.print(f"Charts written to {chart}")
+    if saved is not None:
+        c.print(f"Saved to {saved}; reload with `critmin recovery show {saved.name}`.")
+
+
 # ============================================================================ commands
 @app.command("run")
 def run_cmd(
@@ -334,11 +437,29 @@ def run_cmd(
     strict: bool = typer.Option(
         False, "--strict", help="Fail (exit 1) if the mass balance is violated."
     ),
+    draws: int = typer.Option(
+        500, "--draws", help="Draws of the published ranges (default run, --with-defaults)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the draws."),
+    with_defaults: bool = typer.Option(
+        False,
+        "--with-defaults",
+        help="Use the shipped sourced defaults under --params (your rows win) and draw "
+        "P5/P50/P95.",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
 ) -> None:
     """Run a recovery model: end-of-life flows, secondary supply, share of demand met.
 
-    Examples: `critmin recovery template params.csv`, fill it in, then
+    Without --params it uses critmin's shipped, sourced defaults (lifetimes, collection
+    rates, recovery efficiencies; `critmin recovery defaults` lists them with sources)
+    and prints secondary supply per element to 2040 with P5/P50/P95 from their ranges.
+
+    * `critmin recovery run`                      (World, IEA STEPS, 2023-2040)
+    * `critmin recovery run --scenario NZE --years 2023:2050 --draws 1000`
+    * `critmin recovery run -p mine.csv --with-defaults`   (your rows over the defaults)
+
+    With your own parameters: `critmin recovery template params.csv`, fill it in, then
 
     * `critmin recovery run -p params.csv --scenario APS --chart out.html --save aps`
     * `critmin recovery run -p params.csv --collection 0.25,0.5,1 --recovery 0.5,0.9`
@@ -351,6 +472,27 @@ def run_cmd(
     c_grid = _parse_grid(collection, "--collection")
     r_grid = _parse_grid(recovery, "--recovery")
     prog, cb = _progress(enabled=True)
+    if (params is None or with_defaults) and c_grid is None and r_grid is None:
+        from critmin.circular.uncertainty import default_recovery
+
+        dem = _demand_arg(demand)
+        with prog, warnings.catch_warnings():
+            warnings.simplefilter("ignore", MassBalanceWarning)
+            dr = default_recovery(
+                region if region != "all" else "World",
+                scenario=scenario,
+                case=case,
+                years=window or list(range(2023, 2041)),
+                n_draws=draws,
+                seed=seed,
+                params=params,
+                inflows=_inflows_arg(inflows),
+                demand=dem,
+                progress=cb,
+            )
+        saved = dr.run.save(save) if save else None
+        _print_default(dr, fmt, chart, saved)
+        return
     try:
         with prog, warnings.catch_warnings():
             warnings.simplefilter("ignore", MassBalanceWarning)  # reported below instead
@@ -373,6 +515,59 @@ def run_cmd(
         raise ParameterError(_missing_message(exc.missing, params)) from None
     saved = run.save(save) if save else None
     _print_run(run, _window(run, window), fmt, chart, saved)
+
+
+@app.command("defaults")
+def defaults_cmd(
+    region: str = typer.Option(
+        None, "--region", help="World, India or 'United States' (its rows over World's)."
+    ),
+    unsourced: bool = typer.Option(
+        False, "--unsourced", help="Only the rows with no published value (left out of runs)."
+    ),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+) -> None:
+    """The shipped default parameters with their ranges and sources.
+
+    Examples: `critmin recovery defaults`, `critmin recovery defaults --region India`,
+    `critmin recovery defaults --unsourced`, `critmin recovery defaults -f csv > d.csv`
+    (edit, then `critmin recovery run -p d.csv --with-defaults`).
+    """
+    from critmin.circular.defaults import load_defaults, regional_defaults
+
+    df = regional_defaults(region) if region else load_defaults()
+    if unsourced:
+        df = df[~df["sourced"]]
+    if fmt != OutputFormat.table:
+        emit(df.drop(columns=["sourced", "source"]), fmt)
+        return
+    show = pd.DataFrame(
+        {
+            "parameter": df["parameter"].str.replace("recovery_efficiency", "recovery_eff"),
+            "product/route": np.where(df["product"] != "", df["product"], df["process"]),
+            "el.": df["element"],
+            "region": df["region"].str.replace("United States", "US"),
+            "value": df["value"].map(lambda v: "–" if pd.isna(v) else f"{v:g}"),
+            "range": [
+                "" if pd.isna(lo) else f"{lo:g}-{hi:g}" for lo, hi in zip(df["low"], df["high"], strict=True)
+            ],
+            "unit": df["unit"],
+            "source": [
+                f"{o.split(',')[0].split(' (')[0].split(';')[0][:22]} ({y})" if s else "UNSOURCED"
+                for o, y, s in zip(df["organisation"], df["year"], df["sourced"], strict=True)
+            ],
+        }
+    )
+    emit(
+        show,
+        OutputFormat.table,
+        title="Recovery defaults (value = midpoint where only a range is published)",
+    )
+    console().print(
+        f"{int(df['sourced'].sum())} sourced rows, {int((~df['sourced']).sum())} unsourced "
+        "(left out of default runs). Full citations: `critmin recovery defaults -f csv`; "
+        "file: src/critmin/circular/defaults.csv."
+    )
 
 
 @app.command("template")
