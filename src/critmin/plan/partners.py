@@ -1,0 +1,473 @@
+"""Import mix that minimises supply risk within suppliers' exportable capacity (pure).
+
+The importer buys a fixed quantity ``D`` [t] of one traded good.  The decision is the share
+``s_i`` [fraction] bought from each supplier ``i``:
+
+.. code-block:: text
+
+    minimise    R(s)                                   risk of the mix [-]
+    subject to  sum_i s_i = 1                          the whole quantity is bought
+                0 <= s_i <= cap_i / D                  exportable capacity [t] / demand [t]
+                s_i = 0 for suppliers not allowed      bloc-only or excluded countries
+                sum_i c_i s_i <= B                     mean unit cost [USD/t] within budget B
+
+Three risk measures ``R`` (``objective=``):
+
+``'hhi_wgi'`` (default)
+    ``R = sum_i w_i s_i**2``: the governance-weighted concentration of the EU CRM supply-risk
+    method, ``HHI_WGI`` with ``w_i`` the EU-scaled WGI score [0-10] of the six-indicator
+    mean (:func:`critmin.metrics.governance.wgi_weighted_hhi`, :func:`~critmin.metrics.governance.eu_wgi_scaled`;
+    ``../shared/methods/01_eu_crm_methodology.md`` §1.1, EC Guidelines doi:10.2873/769526).
+    It penalises both concentration and poor governance, so the optimum spreads supply.
+``'import_risk'``
+    ``R = sum_i g_i s_i``: the GeoPolRisk import-risk term per tonne imported, with
+    ``g_i = clip((2.5 - PV_i) / 5, 0, 1)`` the political-stability weight of the WGI
+    Political Stability estimate ``PV_i`` (:func:`critmin.metrics.governance.geopolrisk_stability`,
+    Gemechu et al. 2015, geopolrisk-py; ``../shared/methods/03_geopolrisk.md`` §3.1).
+    Multiplied by the HHI of world production and ``D / (p + D)`` it is the GeoPolRisk score
+    (:func:`critmin.criticality.geopolrisk.geopolrisk`).  Linear: one LP.
+    Linear, so its optimum fills the most stable suppliers to capacity (concentrated).
+``'hhi'``
+    ``R = sum_i s_i**2``: the Herfindahl-Hirschman index of the import mix
+    (:func:`critmin.metrics.concentration.hhi`).
+
+The quadratic objectives are solved as an LP on their outer approximation
+``t_i >= 2 a s_i - a**2`` at ``tangents`` evenly spaced points ``a`` in [0, 1]
+(``R = sum w_i t_i``); the reported risk is recomputed exactly from the solution.  The
+approximation under-estimates each ``s_i**2`` by at most ``h**2 / 4`` (``h`` the tangent
+spacing), so the risk found is within ``max(w) n h**2 / 4`` of the optimum.
+
+Every LP is solved by HiGHS through :func:`scipy.optimize.linprog` (``method='highs'``).
+
+The risk-cost frontier (:func:`frontier`) is the ε-constraint method: the cheapest feasible
+mix fixes the lowest budget ``B_min``; the cheapest mix among the least risky ones fixes
+``B_max``; the frontier is ``min R`` at ``n`` budgets evenly spaced in ``[B_min, B_max]``.
+Risk is then non-increasing in budget (a larger budget only enlarges the feasible set).
+
+References
+----------
+Gemechu, E. D., Helbig, C., Sonnemann, G., Thorenz, A., Tuma, A. (2015).  Import-based
+indicator for the geopolitical supply risk of raw materials in life cycle sustainability
+assessments.  Journal of Industrial Ecology.  As cited by ``../shared/methods/03_geopolrisk.md``.
+
+Haimes, Y. Y., Lasdon, L. S., Wismer, D. A. (1971).  On a bicriterion formulation of the
+problems of integrated system identification and system optimization.  IEEE Transactions
+on Systems, Man, and Cybernetics SMC-1(3), 296-297 (the ε-constraint method).
+
+Huangfu, Q., Hall, J. A. J. (2018).  Parallelizing the dual revised simplex method.
+Mathematical Programming Computation 10, 119-142 (HiGHS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
+
+from critmin.errors import MethodError
+from critmin.metrics.concentration import hhi
+from critmin.metrics.governance import wgi_weighted_hhi
+
+__all__ = [
+    "OBJECTIVES",
+    "MixSolution",
+    "PlanInfeasible",
+    "frontier",
+    "mix_risk",
+    "optimal_mix",
+]
+
+#: Risk measures :func:`optimal_mix` minimises.
+OBJECTIVES: tuple[str, ...] = ("hhi_wgi", "import_risk", "hhi")
+#: Objectives that are quadratic in the shares (solved on the tangent outer approximation).
+QUADRATIC: tuple[str, ...] = ("hhi_wgi", "hhi")
+
+
+class PlanInfeasible(MethodError):
+    """No import mix meets the constraints (capacity, allowed suppliers, budget)."""
+
+
+@dataclass(frozen=True)
+class MixSolution:
+    """An optimal import mix.
+
+    Attributes
+    ----------
+    shares : pandas.Series
+        ``s_i`` [fraction], indexed by supplier; sums to 1.
+    quantity_t : pandas.Series
+        ``s_i * D`` [t].
+    risk : float
+        The objective at the solution (exact, also for ``'hhi'``) [-].
+    hhi : float
+        ``sum s_i**2`` [-].
+    unit_cost : float
+        ``sum c_i s_i`` [USD/t]; NaN without costs.
+    objective : str
+        ``'import_risk'`` or ``'hhi'``.
+    solver : dict
+        HiGHS status message, iterations and the number of LPs solved.
+    """
+
+    shares: pd.Series
+    quantity_t: pd.Series
+    risk: float
+    hhi: float
+    unit_cost: float
+    objective: str
+    solver: dict[str, object] = field(default_factory=dict)
+
+
+def _series(values: pd.Series, name: str) -> pd.Series:
+    if not isinstance(values, pd.Series):
+        msg = f"{name} must be a pandas Series indexed by supplier ISO3; got {type(values).__name__}"
+        raise MethodError(msg)
+    s = pd.to_numeric(values, errors="coerce").astype(float)
+    if s.index.has_duplicates:
+        dup = sorted(set(s.index[s.index.duplicated()]))[:5]
+        msg = f"{name} lists suppliers more than once: {dup}; fix: one row per supplier"
+        raise MethodError(msg)
+    return s
+
+
+def mix_risk(shares: pd.Series, weights: pd.Series, objective: str = "import_risk") -> float:
+    """Risk of an import mix.
+
+    Parameters
+    ----------
+    shares : pandas.Series
+        Import shares per supplier [fraction], summing to 1.
+    weights : pandas.Series
+        ``g_i`` [-, 0-1] for ``'import_risk'``, ``WGI_scaled_i`` [0-10] for ``'hhi_wgi'``;
+        ignored for ``'hhi'``.
+    objective : {'hhi_wgi', 'import_risk', 'hhi'}
+        ``sum w_i s_i**2`` (:func:`critmin.metrics.governance.wgi_weighted_hhi`),
+        ``sum g_i s_i`` or ``sum s_i**2`` (:func:`critmin.metrics.concentration.hhi`).
+
+    Returns
+    -------
+    float
+        [-].
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series({"A": 0.5, "B": 0.5})
+    >>> mix_risk(s, pd.Series({"A": 0.2, "B": 0.6}))
+    0.4
+    >>> mix_risk(s, pd.Series({"A": 0.2, "B": 0.6}), "hhi")
+    0.5
+    """
+    if objective == "hhi":
+        return float(hhi(shares[shares > 0])) if (shares > 0).any() else float("nan")
+    if objective == "hhi_wgi":
+        pos = shares[shares > 0]
+        return float(wgi_weighted_hhi(pos, weights.reindex(pos.index))) if len(pos) else float("nan")
+    if objective != "import_risk":
+        msg = f"objective={objective!r}; fix: use one of {list(OBJECTIVES)}"
+        raise MethodError(msg)
+    g = weights.reindex(shares.index)
+    return float((g.fillna(0.0) * shares).sum())
+
+
+@dataclass
+class _Problem:
+    names: list[str]
+    demand: float
+    ub: np.ndarray  # share upper bounds
+    g: np.ndarray
+    c: np.ndarray | None
+    objective: str
+    tangents: int
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+    def _rows(self) -> tuple[np.ndarray, np.ndarray | sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """Objective vector, A_ub, b_ub for the HHI tangents, and A_eq (sum of shares)."""
+        n = self.n
+        if self.objective == "import_risk":
+            obj = self.g.copy()
+            return obj, np.zeros((0, n)), np.zeros(0), np.ones((1, n))
+        a = np.linspace(0.0, 1.0, self.tangents)
+        # variables: s (n), t (n);  2 a s_i - t_i <= a^2, one row per (tangent, supplier)
+        m = len(a)
+        idx = np.tile(np.arange(n), m)
+        row = np.arange(m * n)
+        rows = sparse.csr_matrix(
+            (
+                np.concatenate([np.repeat(2.0 * a, n), -np.ones(m * n)]),
+                (np.concatenate([row, row]), np.concatenate([idx, n + idx])),
+            ),
+            shape=(m * n, 2 * n),
+        )
+        b = np.repeat(a**2, n)
+        w = np.ones(n) if self.objective == "hhi" else self.g
+        obj = np.concatenate([np.zeros(n), w])
+        eq = np.concatenate([np.ones(n), np.zeros(n)])[None, :]
+        return obj, rows, b, eq
+
+    def solve(
+        self, *, budget: float | None = None, risk_cap: float | None = None, minimise: str = "risk"
+    ) -> tuple[np.ndarray, dict[str, object]]:
+        n = self.n
+        obj, a_ub, b_ub, a_eq = self._rows()
+        nv = len(obj)
+        extra_rows: list[np.ndarray] = []
+        extra_b: list[float] = []
+        if budget is not None and self.c is not None:
+            r = np.zeros(nv)
+            r[:n] = self.c
+            extra_rows.append(r)
+            extra_b.append(budget)
+        if risk_cap is not None:
+            extra_rows.append(obj.copy())
+            extra_b.append(risk_cap)
+        if minimise == "cost":
+            if self.c is None:
+                msg = "no unit costs given; fix: pass cost= to plan the cost frontier"
+                raise MethodError(msg)
+            obj = np.zeros(nv)
+            obj[:n] = self.c
+        if extra_rows:
+            a_ub = sparse.vstack([sparse.csr_matrix(a_ub), sparse.csr_matrix(np.array(extra_rows))])
+            b_ub = np.concatenate([b_ub, np.array(extra_b)])
+        bounds = [(0.0, float(u)) for u in self.ub] + [(0.0, None)] * (nv - n)
+        res = linprog(
+            obj,
+            A_ub=a_ub if len(b_ub) else None,  # type: ignore[arg-type]
+            b_ub=b_ub if len(b_ub) else None,
+            A_eq=a_eq,
+            b_eq=np.array([1.0]),
+            bounds=bounds,
+            method="highs",
+        )
+        info: dict[str, object] = {"status": int(res.status), "message": str(res.message)}
+        info["iterations"] = int(getattr(res, "nit", 0) or 0)
+        if res.status != 0:
+            return np.full(n, np.nan), info
+        s = np.asarray(res.x[:n], dtype=float)
+        s[s < 1e-9] = 0.0  # solver round-off, not a purchase
+        s = s / s.sum()
+        return s, info
+
+
+def _problem(
+    demand_t: float,
+    capacity_t: pd.Series,
+    weights: pd.Series,
+    cost: pd.Series | None,
+    allowed: list[str] | None,
+    objective: str,
+    tangents: int,
+) -> _Problem:
+    if objective not in OBJECTIVES:
+        msg = f"objective={objective!r}; fix: use one of {list(OBJECTIVES)}"
+        raise MethodError(msg)
+    d = float(demand_t)
+    if not np.isfinite(d) or d <= 0:
+        msg = f"demand {demand_t!r} t; fix: give the quantity to import, > 0 t"
+        raise MethodError(msg)
+    cap = _series(capacity_t, "capacity_t")
+    if (cap < 0).any() or cap.isna().any():
+        bad = cap[(cap < 0) | cap.isna()].index[:5].tolist()
+        msg = f"capacity of {bad} is negative or missing; fix: give capacities >= 0 t"
+        raise MethodError(msg)
+    g = _series(weights, "weights").reindex(cap.index)
+    if objective != "hhi" and (g.isna().any() or (g < 0).any()):
+        bad = g[g.isna() | (g < 0)].index[:5].tolist()
+        msg = (
+            f"no governance weight (or a negative one) for suppliers {bad}; fix: give a weight "
+            "for every supplier or leave them out of capacity_t"
+        )
+        raise MethodError(msg)
+    c = None
+    if cost is not None:
+        cs = _series(cost, "cost").reindex(cap.index)
+        if cs.isna().any() or (cs < 0).any():
+            bad = cs[cs.isna() | (cs < 0)].index[:5].tolist()
+            msg = (
+                f"no unit cost (or a negative one) for suppliers {bad}; fix: give cost for "
+                "every supplier or leave them out of capacity_t"
+            )
+            raise MethodError(msg)
+        c = cs.to_numpy(float)
+    names = [str(i) for i in cap.index]
+    ub = np.minimum(cap.to_numpy(float) / d, 1.0)
+    if allowed is not None:
+        keep = np.isin(names, list(allowed))
+        ub = np.where(keep, ub, 0.0)
+    if ub.sum() < 1.0 - 1e-9:
+        total = float(np.minimum(cap.to_numpy(float), d)[ub > 0].sum())
+        msg = (
+            f"the allowed suppliers can export at most {total:,.0f} t, less than the "
+            f"{d:,.0f} t to import; fix: allow more suppliers (drop the bloc or an exclusion) "
+            "or plan a smaller quantity (demand)"
+        )
+        raise PlanInfeasible(msg)
+    if int(tangents) < 3:
+        msg = f"tangents={tangents}; fix: use at least 3 (more = closer HHI)"
+        raise MethodError(msg)
+    return _Problem(names, d, ub, g.fillna(0.0).to_numpy(float), c, objective, int(tangents))
+
+
+def _solution(p: _Problem, s: np.ndarray, info: dict[str, object]) -> MixSolution:
+    shares = pd.Series(s, index=p.names, name="share")
+    nz = shares[shares > 0]
+    ir = float(np.dot(p.g, s))
+    h = float(hhi(nz)) if len(nz) else float("nan")
+    risk = {"import_risk": ir, "hhi": h, "hhi_wgi": float(np.dot(p.g, s**2))}[p.objective]
+    return MixSolution(
+        shares=shares,
+        quantity_t=(shares * p.demand).rename("quantity_t"),
+        risk=risk,
+        hhi=h,
+        unit_cost=float(np.dot(p.c, s)) if p.c is not None else float("nan"),
+        objective=p.objective,
+        solver=info,
+    )
+
+
+def optimal_mix(
+    demand_t: float,
+    capacity_t: pd.Series,
+    weights: pd.Series,
+    cost: pd.Series | None = None,
+    *,
+    allowed: list[str] | None = None,
+    budget: float | None = None,
+    objective: str = "hhi_wgi",
+    tangents: int = 201,
+) -> MixSolution:
+    """The least risky import mix within capacities (and a unit-cost budget).
+
+    Parameters
+    ----------
+    demand_t : float
+        Quantity to import ``D`` [t].
+    capacity_t : pandas.Series
+        Exportable capacity per supplier [t], indexed by ISO3.
+    weights : pandas.Series
+        Per supplier: EU-scaled WGI [0-10] (``'hhi_wgi'``), GeoPolRisk weight ``g_i``
+        [-, 0-1] (``'import_risk'``); ignored for ``'hhi'``.
+    cost : pandas.Series, optional
+        Unit cost ``c_i`` per supplier [USD/t] (e.g. BACI unit values).
+    allowed : list of str, optional
+        Only these suppliers may be used; default all.
+    budget : float, optional
+        Upper bound of the mean unit cost ``sum c_i s_i`` [USD/t]; needs `cost`.
+    objective : {'import_risk', 'hhi'}
+        The risk measure (module docstring).
+    tangents : int
+        Tangent points of the HHI outer approximation (``'hhi'`` only).
+
+    Returns
+    -------
+    MixSolution
+
+    Raises
+    ------
+    PlanInfeasible
+        The allowed capacity is below the demand, or no mix meets the budget.
+    MethodError
+        Bad inputs (negative capacity, missing weight or cost, unknown objective).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cap = pd.Series({"A": 60.0, "B": 100.0})
+    >>> g = pd.Series({"A": 0.1, "B": 0.5})
+    >>> optimal_mix(100.0, cap, g, objective="import_risk").shares.round(2).to_dict()
+    {'A': 0.6, 'B': 0.4}
+    """
+    p = _problem(demand_t, capacity_t, weights, cost, allowed, objective, tangents)
+    if budget is not None and p.c is None:
+        msg = "budget given without cost; fix: pass cost= (unit cost per supplier, USD/t)"
+        raise MethodError(msg)
+    s, info = p.solve(budget=budget)
+    if np.isnan(s).any():
+        msg = (
+            f"no import mix has a mean unit cost <= {budget:,.0f} USD/t within the capacities "
+            f"(HiGHS: {info['message']}); fix: raise the budget or allow more suppliers"
+        )
+        raise PlanInfeasible(msg)
+    info["lps"] = 1
+    return _solution(p, s, info)
+
+
+def frontier(
+    demand_t: float,
+    capacity_t: pd.Series,
+    weights: pd.Series,
+    cost: pd.Series,
+    *,
+    n_points: int = 7,
+    allowed: list[str] | None = None,
+    objective: str = "hhi_wgi",
+    tangents: int = 201,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Risk-cost frontier by the ε-constraint method (module docstring).
+
+    Parameters
+    ----------
+    demand_t, capacity_t, weights, cost, allowed, objective, tangents
+        As :func:`optimal_mix` (`cost` required).
+    n_points : int
+        Budgets on the frontier, >= 2.
+
+    Returns
+    -------
+    points : pandas.DataFrame
+        One row per budget: ``point, budget_usd_per_t, unit_cost_usd_per_t, risk, hhi`` [USD/t; -], budget increasing, risk non-increasing.
+    shares : pandas.DataFrame
+        ``(suppliers, points)`` the mix at each point [fraction].
+
+    Raises
+    ------
+    PlanInfeasible, MethodError
+        As :func:`optimal_mix`.
+    """
+    if int(n_points) < 2:
+        msg = f"n_points={n_points}; fix: ask for at least 2 frontier points"
+        raise MethodError(msg)
+    p = _problem(demand_t, capacity_t, weights, cost, allowed, objective, tangents)
+    lps = 0
+    s_cheap, _ = p.solve(minimise="cost")
+    s_safe, _ = p.solve()
+    lps += 2
+    assert p.c is not None
+    if objective == "import_risk":
+        r_min = float(np.dot(p.g, s_safe))
+        s_top, _ = p.solve(minimise="cost", risk_cap=r_min + 1e-9 * max(1.0, abs(r_min)))
+    else:  # strictly convex: the least risky mix is unique (up to the tangent grid)
+        s_top = s_safe
+    lps += 1
+    b_lo, b_hi = float(np.dot(p.c, s_cheap)), float(np.dot(p.c, s_top))
+    if b_hi < b_lo:
+        b_hi = b_lo
+    budgets = np.linspace(b_lo, b_hi, int(n_points))
+    rows, mixes = [], {}
+    for k, b in enumerate(budgets):
+        slack = 1e-9 * max(1.0, abs(b))
+        s, info = p.solve(budget=b + slack)
+        lps += 1
+        if np.isnan(s).any():
+            s = s_cheap if k == 0 else s_top
+        sol = _solution(p, s, info)
+        rows.append(
+            {
+                "point": k,
+                "budget_usd_per_t": float(b),
+                "unit_cost_usd_per_t": sol.unit_cost,
+                "risk": sol.risk,
+                "hhi": sol.hhi,
+            }
+        )
+        mixes[k] = sol.shares
+    points = pd.DataFrame(rows)
+    points.attrs["lps"] = lps
+    return points, pd.DataFrame(mixes)
