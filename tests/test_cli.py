@@ -122,6 +122,28 @@ def test_data_check_and_sources(capsys, monkeypatch):
     )
 
 
+@pytest.mark.parametrize("commodity", ["lithium", None])
+def test_data_check_fits_100_columns_with_units(capsys, monkeypatch, commodity):
+    import critmin
+
+    args = ["data", "check"] + ([commodity] if commodity else [])
+    code, out, err = run(capsys, monkeypatch, *args, columns=100)
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= 100
+    head = next(line for line in out.splitlines() if " stage " in line)
+    for col in ("year", "world", "countries", "others", "unit", "gap %", "status", "note"):
+        assert col in head
+    assert "reserve\n" not in out and "commodit\n" not in out  # no word broken over lines
+    rec = critmin.check()
+    if commodity:
+        rec = rec[rec["commodity_id"] == commodity]
+        # every unit the commodity's series are stated in is printed beside its figures
+        for unit in rec["unit"].unique():
+            assert f" {unit} " in out
+        # the numbered notes carry every explanation other than a match or 'Other countries'
+        assert "world total rounded (granularity 1,000)" in out
+
+
 def test_data_import_via_cli(capsys, monkeypatch, tmp_path):
     p = tmp_path / "est.csv"
     p.write_text("commodity,country,year,value,unit,stage\nlithium,IND,2024,10,t,mine\n")

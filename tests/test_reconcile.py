@@ -135,6 +135,31 @@ def test_compare_sources_uses_shares():
     assert math.isclose(r["max_abs_share_diff"], 0.15)  # 0.75 - 0.60
 
 
+def test_compare_sources_leaves_out_single_country_series_and_counts_a_repeat_once():
+    usgs = _obs(
+        [
+            {"country_iso3": "AUS", "value": 60.0},
+            {"country_iso3": "CHL", "value": 40.0},
+            {"country_iso3": "CHL", "value": 40.0},  # listed twice, as USGS does for some rows
+            {"country_iso3": "WLD", "value": 100.0},
+        ]
+    )
+    salient = _obs([{"country_iso3": "USA", "value": 5.0, "series": "Production: Mine", "year": 2023}])
+    wmd = _obs(
+        [
+            {"country_iso3": "AUS", "value": 50.0, "dataset": "wmd"},
+            {"country_iso3": "CHL", "value": 50.0, "dataset": "wmd"},
+            {"country_iso3": "AUS", "value": 50.0, "dataset": "wmd", "year": 2023},
+            {"country_iso3": "CHL", "value": 50.0, "dataset": "wmd", "year": 2023},
+        ]
+    )
+    cmp = compare_sources(pd.concat([usgs, salient, wmd]))
+    # 2023 has only a U.S.-only salient series on the USGS side: no world table to compare
+    assert list(cmp["year"]) == [2024]
+    assert math.isclose(cmp["top_a_share"].iloc[0], 0.60)
+    assert math.isclose(cmp["max_abs_share_diff"].iloc[0], 0.10)  # CHL 0.40 (not 0.80) vs 0.50
+
+
 def _gap_case(rows):
     return reconcile_totals(_obs(rows)).iloc[0]
 

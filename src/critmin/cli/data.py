@@ -71,27 +71,8 @@ def check_cmd(
         + ", ".join(f"{k}: {v}" for k, v in counts.items())
     )
     show = rec.sort_values(["status", "commodity_id", "year"]).head(40 if not commodity else 200)
-    show = show.assign(
-        world=show["world_stated"].map(fmt_num),
-        countries=show["countries_sum"].map(fmt_num),
-        gap_pct=show["gap_pct"].map(lambda v: f"{v:.1f}"),
-    )
-    emit(
-        show[
-            [
-                "commodity_id",
-                "stage",
-                "measure",
-                "year",
-                "world",
-                "countries",
-                "gap_pct",
-                "status",
-                "explanation",
-            ]
-        ],
-        OutputFormat.table,
-    )
+    c.print(_check_table(show, with_commodity=not commodity))
+    _print_notes(c, show)
     obs = api.observations(commodity) if commodity else api.observations()
     cmp = compare_sources(obs)
     if not cmp.empty:
@@ -110,6 +91,77 @@ def check_cmd(
             )[["commodity_id", "year", "usgs_top", "wmd_top", "max_diff"]],
             OutputFormat.table,
         )
+
+
+#: Short status labels for the 100-column table (the csv/json output keeps the full ones).
+_STATUS_SHORT = {"within rounding": "rounding"}
+#: The explanation that needs no note.
+_TRIVIAL = "sum of countries equals the stated total"
+
+
+def _note_text(explanation: str) -> str:
+    """The explanation less what the table's columns already show ('Other countries')."""
+    import re
+
+    parts = [p.strip() for p in str(explanation or "").split(";")]
+    parts = [p for p in parts if p and p != _TRIVIAL and not re.match(r"'Other countries' stated", p)]
+    return "; ".join(parts)
+
+
+def _note_numbers(rec):  # noqa: ANN001, ANN202
+    """Number each distinct non-trivial explanation in order of first appearance."""
+    notes: dict[str, int] = {}
+    for text in rec["explanation"].map(_note_text):
+        if text and text not in notes:
+            notes[text] = len(notes) + 1
+    return notes
+
+
+def _check_table(rec, *, with_commodity: bool):  # noqa: ANN001, ANN202
+    """The reconciliation rows as a Rich table that fits 100 columns, units beside figures."""
+    from rich import box
+    from rich.table import Table
+
+    notes = _note_numbers(rec)
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, title_justify="left")
+    if with_commodity:
+        t.add_column("commodity", overflow="fold", min_width=9, max_width=14)
+    t.add_column("stage", overflow="fold", min_width=8, max_width=17)
+    t.add_column("year", justify="right", no_wrap=True)
+    t.add_column("world", justify="right", no_wrap=True)
+    t.add_column("countries", justify="right", no_wrap=True)
+    t.add_column("others", justify="right", no_wrap=True)
+    t.add_column("unit", overflow="fold", max_width=12)
+    t.add_column("gap %", justify="right", no_wrap=True)
+    t.add_column("status", no_wrap=True)
+    t.add_column("note", justify="right", no_wrap=True)
+    for r in rec.itertuples(index=False):
+        cells = [
+            {"production": r.stage, "reserves": "reserves"}.get(r.measure, f"{r.stage} {r.measure}"),
+            str(int(r.year)),
+            fmt_num(r.world_stated),
+            fmt_num(r.countries_sum),
+            fmt_num(r.others_stated) if r.others_stated == r.others_stated else "",
+            str(r.unit),
+            "–" if r.gap_pct != r.gap_pct else f"{r.gap_pct:.1f}",
+            _STATUS_SHORT.get(r.status, r.status),
+            f"[{notes[_note_text(r.explanation)]}]" if _note_text(r.explanation) else "",
+        ]
+        t.add_row(*([r.commodity_id] if with_commodity else []) + cells)
+    return t
+
+
+def _print_notes(c, rec) -> None:  # noqa: ANN001
+    """Print the numbered explanations under the table (wrapped to the console width)."""
+    notes = _note_numbers(rec)
+    if notes:
+        c.print(
+            "Notes: stage = production of that stage unless 'reserves' or 'capacity' is named; "
+            "world = stated world total; countries = sum of the country rows; "
+            "others = 'Other countries' as stated."
+        )
+    for text, n in notes.items():
+        c.print(f"  [{n}] {text}", overflow="fold", highlight=False, markup=False)
 
 
 @app.command("build")

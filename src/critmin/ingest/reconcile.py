@@ -297,11 +297,19 @@ def _shares_by(obs: pd.DataFrame, prefix: str, stage: str) -> pd.DataFrame:
     iso = d["country_iso3"].fillna("")
     c = d[~iso.isin([WORLD, OTHERS]) & (iso.str.len() == 3)]
     csum = c.groupby(["commodity_id", "year", "series"])["value"].sum()
-    denom = tot.reindex(csum.index).fillna(csum).where(lambda s: s > 0)
-    main_series = denom.groupby(level=[0, 1]).idxmax().dropna()
+    # without a stated world total the sum of countries is the denominator, but only for a
+    # table of several countries: a U.S.-only salient series is not a world table
+    n = c.groupby(["commodity_id", "year", "series"])["country_iso3"].nunique()
+    denom = tot.reindex(csum.index).fillna(csum.where(n >= 2)).where(lambda s: s > 0)
+    # a commodity-year whose totals are all zero or missing has no share to compare
+    main_series = denom.dropna().groupby(level=[0, 1]).idxmax()
     keep = pd.MultiIndex.from_tuples(
         list(main_series.values), names=["commodity_id", "year", "series"]
     )
     c = c.set_index(["commodity_id", "year", "series"]).loc[lambda x: x.index.isin(keep)]
     c = c.assign(share=c["value"] / denom.reindex(c.index).values).reset_index()
+    # a country listed twice with the same figure counts once (as in reconcile_totals);
+    # a country with several rows of different figures (sub-forms) counts their sum
+    c = c.drop_duplicates(["commodity_id", "year", "series", "country_iso3", "value"])
+    c = c.groupby(["commodity_id", "year", "country_iso3"], as_index=False)["share"].sum()
     return c[["commodity_id", "year", "country_iso3", "share"]].dropna()
