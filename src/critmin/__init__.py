@@ -26,6 +26,7 @@ from critmin.api import (
     production,
     reserves,
     salient,
+    sectors,
     sources,
     trade,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "production",
     "reserves",
     "salient",
+    "sectors",
     "sources",
     "trade",
 ]

@@ -434,3 +434,18 @@ def _family_for_file(source_id: str) -> str:
 def check() -> pd.DataFrame:
     """Reconciliation of stated world totals against country sums (see :mod:`critmin.ingest.reconcile`)."""
     return get_store().table("reconciliation")
+
+
+def sectors(
+    commodity: str | None = None, sector: str | None = None, *, listed: bool = True
+) -> pd.DataFrame:
+    """Strategic sectors of a commodity (or the commodities of a sector), with shares.
+
+    ``critmin.sectors("lithium")``, ``critmin.sectors(sector="defence")``; see
+    :func:`critmin.enduse.sectors.sector_table` (columns ``commodity_id, element, sector,
+    end_use, share [fraction], unit, data_year, basis, source``).  Numeric shares only,
+    for arithmetic: :func:`critmin.enduse.sector_shares`.
+    """
+    from critmin.enduse import sector_table
+
+    return sector_table(commodity, sector, listed=listed)

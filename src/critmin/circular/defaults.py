@@ -152,7 +152,11 @@ def load_defaults(path: str | Path | None = None) -> pd.DataFrame:
     if not path.is_file():
         msg = f"defaults file {path} not found; pass an existing CSV with {list(DEFAULT_COLUMNS)}"
         raise DefaultsFileError(msg)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        msg = f"{path}: not a readable CSV ({exc}); fix: quote fields that contain commas"
+        raise DefaultsFileError(msg) from None
     missing = [c for c in DEFAULT_COLUMNS if c not in raw.columns]
     if missing:
         msg = f"{path}: columns {missing} are missing; fix: the header must be {','.join(DEFAULT_COLUMNS)}"

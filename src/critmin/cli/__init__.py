@@ -38,6 +38,7 @@ def _register() -> None:
         reliance,
         risk,
         scenario,
+        sectors,
         serve,
         show,
     )
@@ -50,6 +51,7 @@ def _register() -> None:
     risk.register(app)
     serve.register(app)
     brief.register(app)
+    sectors.register(app)
     app.add_typer(data.app, name="data")
     app.add_typer(recovery.app, name="recovery")
     app.add_typer(scenario.app, name="scenario")
