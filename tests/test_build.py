@@ -127,3 +127,50 @@ def test_source_quirks_are_kept_in_the_manifest(tmp_path, shared_data, capsys):
     # build keeps the warning in the manifest instead of on the console
     assert any("outside [-3.0, 3.0]" in n for n in m["notes"])
     assert "outside [-3.0, 3.0]" not in capsys.readouterr().err
+
+
+def _cli(capsys, *args):
+    from critmin.cli import main
+
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as e:
+        code = e.code or 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_rebuild_is_not_used_until_chosen(tmp_path, monkeypatch, capsys, shared_data):
+    import json
+
+    from critmin.settings import get_settings
+    from critmin.store import active_dataset_dir, reset_store
+
+    monkeypatch.setenv("COLUMNS", "100")
+    home = get_settings().home
+    code, out, err = _cli(capsys, "data", "build", "--from", str(shared_data))
+    assert code == 0, err
+    rebuilt = home / "dataset"
+    assert (rebuilt / "manifest.json").is_file()
+    # built, but every query still reads the packaged dataset: nothing changed silently
+    flat = " ".join(out.split())
+    assert "Not in use yet" in flat and "critmin data use rebuilt" in flat
+    assert active_dataset_dir() == PACKAGED_DATASET_DIR
+    code, out, err = _cli(capsys, "data", "sources")
+    assert code == 0 and "Dataset in use: the dataset packaged with critmin" in out
+    # mark the rebuild so the two can be told apart, then choose it
+    m = json.loads((rebuilt / "manifest.json").read_text())
+    (rebuilt / "manifest.json").write_text(json.dumps({**m, "built_at": "2031-01-02T00:00:00"}))
+    code, out, err = _cli(capsys, "data", "use", "rebuilt")
+    assert code == 0, err
+    assert active_dataset_dir() == rebuilt.resolve()
+    code, out, err = _cli(capsys, "data", "sources")
+    flat = " ".join(out.split())
+    assert "a rebuild chosen with `critmin data use`" in flat and "built 2031-01-02" in flat
+    code, out, err = _cli(capsys, "data", "use", "packaged")
+    assert code == 0 and active_dataset_dir() == PACKAGED_DATASET_DIR
+    code, out, err = _cli(capsys, "data", "use", str(tmp_path / "nope"))
+    assert code == 1 and "manifest.json missing" in err and "critmin data use packaged" in err
+    assert active_dataset_dir() == PACKAGED_DATASET_DIR  # a bad choice changes nothing
+    reset_store()

@@ -1,9 +1,11 @@
 """The store: DuckDB over the packaged parquet dataset, plus the user's workspace.
 
 * The **dataset** (read-only) is the folder of parquet tables built by
-  :mod:`critmin.ingest.build`: the one shipped in the package, or one the user rebuilt
-  with ``critmin data build --from DIR`` into ``<home>/dataset`` (used when present), or
-  ``CRITMIN_DATASET_DIR``.
+  :mod:`critmin.ingest.build`.  In order: ``CRITMIN_DATASET_DIR`` if set; else the folder
+  chosen with ``critmin data use`` (recorded in ``<home>/active_dataset``); else the one
+  shipped in the package.  A rebuild (``critmin data build``) is never used until it is
+  chosen (``critmin data build --use`` or ``critmin data use rebuilt``), so one user's
+  rebuild does not silently replace the packaged dataset of every critmin install.
 * The **workspace** is a DuckDB file in the user's data directory (``CRITMIN_HOME``)
   holding the user's own imports (``critmin data import FILE``).  Its rows appear in the
   ``observations`` view beside the packaged ones, with ``dataset = 'user:<name>'``.
@@ -29,22 +31,85 @@ from critmin.errors import StoreError
 from critmin.ingest.schema import TABLES
 from critmin.settings import PACKAGED_DATASET_DIR, get_settings
 
-__all__ = ["Store", "get_store", "reset_store", "active_dataset_dir"]
+__all__ = [
+    "Store",
+    "get_store",
+    "reset_store",
+    "active_dataset_dir",
+    "dataset_choice",
+    "use_dataset",
+    "ACTIVE_FILE",
+]
 
 logger = logging.getLogger(__name__)
 
 _USER_TABLE = "user_observations"
 
 
-def active_dataset_dir() -> Path:
-    """Return the dataset folder in use (see module docstring for the order)."""
+#: File in ``home`` naming the dataset folder chosen with ``critmin data use``.
+ACTIVE_FILE = "active_dataset"
+
+
+def dataset_choice() -> tuple[Path, str]:
+    """The dataset folder in use and why: ``'environment'``, ``'chosen'`` or ``'packaged'``."""
     s = get_settings()
     if s.dataset_dir != PACKAGED_DATASET_DIR:
-        return s.dataset_dir
-    rebuilt = s.home / "dataset"
-    if (rebuilt / "manifest.json").is_file():
-        return rebuilt
-    return PACKAGED_DATASET_DIR
+        return s.dataset_dir, "environment"
+    marker = s.home / ACTIVE_FILE
+    if marker.is_file():
+        chosen = Path(marker.read_text(encoding="utf-8").strip())
+        if (chosen / "manifest.json").is_file():
+            return chosen, "chosen"
+        logger.warning(
+            "the dataset chosen with `critmin data use` (%s) has no manifest.json; using the "
+            "packaged dataset. Fix: `critmin data use packaged` or rebuild it",
+            chosen,
+        )
+    return PACKAGED_DATASET_DIR, "packaged"
+
+
+def active_dataset_dir() -> Path:
+    """Return the dataset folder in use (see module docstring for the order)."""
+    return dataset_choice()[0]
+
+
+def use_dataset(path: str | Path | None) -> Path:
+    """Choose the dataset folder critmin reads from now on (``None``: the packaged one).
+
+    Parameters
+    ----------
+    path : str, path or None
+        A folder written by ``critmin data build`` (with ``manifest.json``), or ``None`` for
+        the dataset shipped in the package.
+
+    Returns
+    -------
+    pathlib.Path
+        The dataset folder now in use.
+
+    Raises
+    ------
+    StoreError
+        The folder holds no critmin dataset.
+    """
+    s = get_settings()
+    marker = s.home / ACTIVE_FILE
+    if path is None:
+        marker.unlink(missing_ok=True)
+        reset_store()
+        return PACKAGED_DATASET_DIR
+    p = Path(path).expanduser().resolve()
+    if not (p / "manifest.json").is_file():
+        raise StoreError(
+            f"no critmin dataset in {p} (manifest.json missing); fix: build one with "
+            f"`critmin data build --out {p}` or choose `critmin data use packaged`"
+        )
+    s.home.mkdir(parents=True, exist_ok=True)
+    tmp = marker.with_suffix(".tmp")
+    tmp.write_text(str(p) + "\n", encoding="utf-8")
+    tmp.replace(marker)
+    reset_store()
+    return p
 
 
 class Store:

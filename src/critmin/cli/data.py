@@ -17,11 +17,16 @@ app = typer.Typer(
 
 @app.command("sources")
 def sources_cmd(fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f")) -> None:
-    """List the source files the dataset was built from: publisher, licence, checksum."""
+    """List the source files the dataset in use was built from: publisher, licence, checksum.
+
+    The first line says which dataset is in use: the one packaged with critmin, a rebuild
+    chosen with `critmin data use`, or $CRITMIN_DATASET_DIR.
+    """
     from critmin import api
 
     df = api.sources()
     if fmt == OutputFormat.table:
+        console().print(_active_dataset_line(), overflow="fold", markup=False)
         df = df.assign(sha256=df["sha256"].str[:12], MB=(df["bytes"] / 1e6).round(2))
         df = (
             df.groupby("family", sort=False)
@@ -174,14 +179,22 @@ def build_cmd(
     out: Path = typer.Option(
         None,
         "--out",
-        help="Where to write the dataset. Default: <CRITMIN_HOME>/dataset, used automatically from then on.",
+        help="Where to write the dataset. Default: <CRITMIN_HOME>/dataset.",
+    ),
+    use: bool = typer.Option(
+        False,
+        "--use",
+        help="Read this dataset from now on (as `critmin data use rebuilt` does). "
+        "Without it the dataset in use does not change.",
     ),
 ) -> None:
     """Rebuild the dataset from source files, e.g. next year's USGS release.
 
     Drop the new agency files into the source folder with their published names
     (e.g. usgs_mcs2027/MCS2027_Commodities_Data.csv) and run this.  The build is atomic:
-    if anything fails the previous dataset stays in place.
+    if anything fails the previous dataset stays in place.  The rebuild is not used until
+    you choose it (--use, or `critmin data use rebuilt` later); `critmin data sources` says
+    which dataset is in use, and `critmin data use packaged` goes back.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -220,6 +233,63 @@ def build_cmd(
         )
     if manifest.get("unknown_units"):
         c.print(f"Units kept as published (not in the unit registry): {manifest['unknown_units']}")
+    from critmin.store import active_dataset_dir, use_dataset
+
+    if use:
+        use_dataset(dest)
+    if active_dataset_dir().resolve() == dest.resolve():
+        c.print("This dataset is now in use; go back with `critmin data use packaged`.")
+    else:
+        c.print(
+            f"Not in use yet: the dataset in use is still {active_dataset_dir()}. "
+            f"Use it with `critmin data use {'rebuilt' if out is None else dest}`."
+        )
+
+
+@app.command("use")
+def use_cmd(
+    which: str = typer.Argument(
+        ..., help="'packaged' (shipped with critmin), 'rebuilt' (<CRITMIN_HOME>/dataset) or a folder."
+    ),
+) -> None:
+    """Choose the dataset critmin reads: the packaged one, your rebuild, or a folder.
+
+    Examples
+    --------
+        critmin data build --from ../shared/data     # writes <CRITMIN_HOME>/dataset
+        critmin data use rebuilt                     # read it from now on
+        critmin data use packaged                    # back to the dataset shipped with critmin
+    """
+    from critmin.settings import get_settings
+    from critmin.store import dataset_choice, use_dataset
+
+    path = {"packaged": None, "rebuilt": get_settings().home / "dataset"}.get(which, which)
+    use_dataset(path)
+    folder, why = dataset_choice()
+    if why == "environment":
+        console().print(
+            f"Recorded, but $CRITMIN_DATASET_DIR ({folder}) overrides the choice while it is set."
+        )
+    console().print(_active_dataset_line(), overflow="fold", markup=False)
+
+
+def _active_dataset_line() -> str:
+    """One line: which dataset is in use, where it is, when and from what it was built."""
+    import json
+
+    from critmin.store import dataset_choice
+
+    folder, why = dataset_choice()
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    kind = {
+        "packaged": "the dataset packaged with critmin",
+        "chosen": "a rebuild chosen with `critmin data use`",
+        "environment": "$CRITMIN_DATASET_DIR",
+    }[why]
+    return (
+        f"Dataset in use: {kind} ({folder}), built {m.get('built_at', '?')[:10]} by critmin "
+        f"{m.get('critmin_version', '?')} from {', '.join(m.get('datasets', []))}."
+    )
 
 
 @app.command("import")
