@@ -7,6 +7,7 @@ never copied into the repository).  ``CRITMIN_SHARED_DATA`` overrides the locati
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,39 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("CRITMIN_HOME", str(tmp_path / "critmin_home"))
     # code that defaults to the source folder (``critmin data build``) sees the same one
     monkeypatch.setenv("CRITMIN_SOURCE_DIR", str(SHARED_DATA))
+
+
+#: Set (as ``.ci/run`` does) to make any skipped test fail the run: in CI the source files
+#: and the browser are there, so a skip means a check silently did not run.
+NO_SKIPS_ENV = "CRITMIN_NO_SKIPS"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ARG001
+    """One line per skip reason (not one per test), and the CI rule that skips fail."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons = Counter(
+        (rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)).removeprefix(
+            "Skipped: "
+        )
+        for rep in skipped
+    )
+    terminalreporter.section("skipped tests, by reason")
+    for reason, n in reasons.most_common():
+        terminalreporter.line(f"{n:5d} skipped: {reason}")
+    if os.environ.get(NO_SKIPS_ENV):
+        terminalreporter.line(
+            f"{NO_SKIPS_ENV} is set (CI): {len(skipped)} skipped tests fail this run; "
+            "install what the reasons above name (../shared/data, Debian chromium)",
+            red=True,
+        )
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001, ARG001
+    """With ``CRITMIN_NO_SKIPS`` set, a run with skipped tests exits non-zero."""
+    if not os.environ.get(NO_SKIPS_ENV):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and reporter.stats.get("skipped") and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

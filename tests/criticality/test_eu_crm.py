@@ -222,8 +222,8 @@ def test_criticality_rule_vs_official_list(results):
     assert set(differ) == STRATEGIC_NOT_CRITICAL
 
 
-def test_validation_page_is_current():
-    env = dict(os.environ)
+def test_validation_page_is_current(shared_methods):
+    env = {**os.environ, "CRITMIN_SOURCE_DIR": str(shared_methods.parent / "data")}
     proc = subprocess.run(
         [sys.executable, str(REPO / "tools" / "validate_eu_crm.py"), "--check"],
         capture_output=True,
