@@ -6,15 +6,30 @@ re-exported here read the dataset and call them.  Formulation: ``docs/methods/pl
 
 from __future__ import annotations
 
-from critmin.plan.api import PartnerPlan, partners
+from critmin.plan.api import (
+    BlocPlan,
+    PartnerPlan,
+    StockpilePlan,
+    StressPlan,
+    bloc,
+    partners,
+    stockpile,
+    stress,
+)
 from critmin.plan.partners import OBJECTIVES, MixSolution, PlanInfeasible, frontier, optimal_mix
 
 __all__ = [
     "OBJECTIVES",
+    "BlocPlan",
     "MixSolution",
     "PartnerPlan",
     "PlanInfeasible",
+    "StockpilePlan",
+    "StressPlan",
+    "bloc",
     "frontier",
     "optimal_mix",
     "partners",
+    "stockpile",
+    "stress",
 ]
