@@ -655,3 +655,23 @@ def test_catalog_public_api():
     public = {n for n in vars(catalog) if not n.startswith("_")}
     assert public == set(catalog.__all__)
     assert callable(catalog.countries) and callable(catalog.commodities)
+
+
+def test_s19_is_labelled_taiwan_from_the_sources_that_say_so(shared_data):
+    """BACI's 490 'Other Asia, nes' (S19) is Taiwan by two source files; kept apart from TWN."""
+    import csv
+
+    from critmin import catalog
+
+    assert catalog.country_name("S19") == "Other Asia, nes (Taiwan)"
+    with (shared_data / "world_mining_data" / "wmd_production_2018_2024.csv").open(
+        encoding="utf-8"
+    ) as f:
+        wmd = {(r[1], r[2], r[3]) for r in csv.reader(f)}
+    assert ("Taiwan", "490", "S19") in wmd
+    with (shared_data / "concordance" / "correspondence_BACI_WGI.csv").open(
+        encoding="utf-8-sig"
+    ) as f:
+        xw = {r["country"]: r["country_code"] for r in csv.DictReader(f)}
+    assert xw["TWN"] == "490"
+    assert catalog.resolve_country("Other Asia, nes") == "S19" != "TWN"
