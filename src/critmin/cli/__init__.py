@@ -55,6 +55,9 @@ def _register() -> None:
     app.add_typer(data.app, name="data")
     app.add_typer(recovery.app, name="recovery")
     app.add_typer(scenario.app, name="scenario")
+    from critmin.cli import plan
+
+    app.add_typer(plan.app, name="plan")
 
 
 _register()

@@ -247,7 +247,8 @@ def partners(
     mix["today_share"] = mix["today_t"] / d_today if d_today > 0 else 0.0
     mix["optimum_share"] = best.shares.reindex(mix["supplier"]).fillna(0.0).to_numpy()
     mix["optimum_t"] = mix["optimum_share"] * demand
-    mix["change_t"] = mix["optimum_t"] - mix["today_t"] * (demand / d_today if d_today else 0)
+    change = mix["optimum_t"] - mix["today_t"] * (demand / d_today if d_today else 0)
+    mix["change_t"] = change.where(change.abs() > 1e-6 * max(demand, 1.0), 0.0)
     mix = mix[(mix["today_t"] > 0) | (mix["optimum_t"] > 0) | (mix["capacity_t"] > 0)]
     mix = mix.sort_values(["optimum_t", "today_t", "capacity_t"], ascending=False)
     cols = [
@@ -936,6 +937,17 @@ def bloc(group: str, commodity: str, *, year: int | None = None) -> BlocPlan:
                 "top_member": r["top_member"],
             }
         )
+    from critmin import api as _api
+
+    for r in prod_rows:
+        obs = _api.production(cid, stage=r["stage"], year=r["year"], country=list(imp.members))
+        wh = sorted(set(obs.loc[obs["flag"].fillna("").str.contains("withheld"), "country_iso3"]))
+        if wh:
+            r["withheld"] = ";".join(wh)
+            notes.append(
+                f"{r['stage']} {r['year']}: {', '.join(wh)} withheld (USGS 'W'); the bloc total "
+                "counts them as 0, a lower bound"
+            )
     missing = sorted({"mine", "refinery"} - {r["stage"] for r in prod_rows})
     if missing:
         notes.append(
