@@ -170,7 +170,7 @@ def test_sector_table_and_progress():
     assert sim and sim[-1][1] == sim[-1][2] == 3  # 1 block x 3 chunks of 512
     assert calls[0][0] == "network" and calls[-1] == ("summarise", 1, 1)
     sec = run.tables["sectors"]
-    assert {"electric vehicles", "other/unallocated"} <= set(sec["sector"])
+    assert {"batteries and EVs", "other/unallocated"} <= set(sec["sector"])  # seed sector names
     one = sec.query("importer_iso3 == 'CHN' and commodity_id == '810510' and year == 2025")
     total = (
         run.tables["shortfall"]

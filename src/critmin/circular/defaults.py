@@ -152,6 +152,18 @@ def load_defaults(path: str | Path | None = None) -> pd.DataFrame:
     if not path.is_file():
         msg = f"defaults file {path} not found; pass an existing CSV with {list(DEFAULT_COLUMNS)}"
         raise DefaultsFileError(msg)
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as fh:
+        lines = list(csv.reader(fh))
+    width = len(lines[0]) if lines else 0
+    for n, cells in enumerate(lines[1:], start=2):
+        if cells and len(cells) != width:
+            msg = (
+                f"{path.name}, row {n} (CSV line): {len(cells)} fields, the header has "
+                f"{width}; fix: quote fields that contain commas"
+            )
+            raise DefaultsFileError(msg)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except pd.errors.ParserError as exc:

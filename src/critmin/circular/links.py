@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -377,3 +378,100 @@ def apply_recycling_rate(
     tail = ["eol_rir", "supply_risk"] + (["eol_rir_static", "supply_risk_static"] if static else [])
     cols = [*keys, "year", *SR_COMPONENTS, *tail]
     return out[cols].sort_values([*keys, "year"]).reset_index(drop=True)
+
+
+# ============================================================================ default recycling
+#: HS6 codes whose traded tonnes critmin counts as element tonnes without conversion:
+#: natural graphite (the good is graphite) and cobalt metal/intermediates (810510: mattes,
+#: unwrought cobalt, scrap, powders; counting the good's gross weight as cobalt content
+#: means secondary cobalt replaces at most that many tonnes of the good, i.e. it
+#: understates rather than overstates what recycling fills).  Other codes need a content
+#: factor critmin has no source for (lithium carbonate, cobalt oxides, ores), so default
+#: recycling leaves them out and says so.
+ELEMENT_CONTENT_CODES: dict[str, str] = {"250410": "graphite", "250490": "graphite", "810510": "Co"}
+
+
+def default_recycling_table(
+    network: Any,
+    years: Sequence[int],
+    *,
+    scenario: str = "STEPS",
+    quantile: float = 50,
+    n_draws: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Secondary supply from the shipped defaults as a scenario recycling table.
+
+    World secondary supply per element and year (:func:`~critmin.circular.uncertainty.
+    default_recovery`, `quantile` over the draws of the published rate ranges) is given to
+    each importer in proportion to its share of the network's world apparent consumption
+    of the HS6 code (BACI, base year), for the codes of :data:`ELEMENT_CONTENT_CODES`.
+
+    Parameters
+    ----------
+    network : Network
+        The scenario network (its ``countries``, ``commodities`` and ``consumption``).
+    years : sequence of int
+        Scenario years; years outside the recovery run (2023-2040) get none.
+    scenario : str
+        IEA scenario of the recovery inflows.
+    quantile : float
+        Percentile of the draws (default the median).
+    n_draws, seed
+        Draws of the rate ranges.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, country_iso3, commodity_id (HS6), quantity_t, element, basis`` [t of
+        element = t of the good]; empty where no code of the network is covered.
+    """
+    from critmin.circular.uncertainty import default_recovery
+
+    cols = ["year", "country_iso3", "commodity_id", "quantity_t", "element", "basis"]
+    codes = [(k, str(c)) for k, c in enumerate(network.commodities) if str(c) in ELEMENT_CONTENT_CODES]
+    if not codes:
+        return pd.DataFrame(columns=cols)
+    yrs = [int(y) for y in years]
+    dr = default_recovery(
+        "World",
+        scenario=scenario,
+        years=range(2023, max(2024, min(max(yrs), 2040)) + 1),
+        n_draws=n_draws,
+        seed=seed,
+    )
+    q = np.percentile(dr.draws_recovered, quantile, axis=0)  # (T, E)
+    t_idx = {int(y): i for i, y in enumerate(dr.run.result.years)}
+    e_idx = {e: i for i, e in enumerate(dr.run.result.elements)}
+    cons = np.asarray(network.consumption, dtype=float)  # (K, N)
+    # one element can sit in several codes (graphite: two); split it over them by consumption
+    by_elem: dict[str, list[int]] = {}
+    for k, c in codes:
+        by_elem.setdefault(ELEMENT_CONTENT_CODES[c], []).append(k)
+    rows = []
+    for elem, ks in by_elem.items():
+        if elem not in e_idx:
+            continue
+        total = cons[ks].sum()
+        if not total > 0:
+            continue
+        for y in yrs:
+            if y not in t_idx:
+                continue
+            supply = float(q[t_idx[y], e_idx[elem]])
+            for k in ks:
+                for j, iso in enumerate(network.countries):
+                    share = cons[k, j] / total
+                    if share > 0 and supply > 0:
+                        rows.append(
+                            {
+                                "year": y,
+                                "country_iso3": str(iso),
+                                "commodity_id": str(network.commodities[k]),
+                                "quantity_t": supply * share,
+                                "element": elem,
+                                "basis": f"critmin default recovery, World P{quantile:g}, split by "
+                                "share of world apparent consumption (BACI)",
+                            }
+                        )
+    return pd.DataFrame(rows, columns=cols)

@@ -156,6 +156,7 @@ def _print_run(run, importer: str | None, top: int) -> None:  # noqa: ANN001
         f"shortfall left {fmt_num(col.get('shortfall', 0.0))} t",
         overflow="fold",
     )
+    _print_sectors(run, importer, top)
     stock = run.tables.get("stockpiles")
     if stock is not None and len(stock):
         st = stock[(stock["importer_iso3"] == j) & (stock["commodity_id"] == k)]
@@ -163,6 +164,69 @@ def _print_run(run, importer: str | None, top: int) -> None:  # noqa: ANN001
             c.print(
                 f"Stockpiles of {j} last {_months(st['p50_months'].iloc[0])} months (P50) for {k}"
             )
+
+
+def _print_sectors(run, importer: str | None, top: int) -> None:  # noqa: ANN001
+    """Shortfall per strategic sector in each importer's peak year (share x commodity)."""
+    c = console()
+    sec = run.tables.get("sectors")
+    summ = run.summary(importer=importer, top=top)
+    if sec is None or sec.empty:
+        c.print("Shortfall by sector: no end-use share for the affected codes.")
+    else:
+        peak = summ[["importer_iso3", "commodity_id", "year"]]
+        t = sec.merge(peak, on=["importer_iso3", "commodity_id", "year"])
+        t = t[t["p50_t"] > 0].sort_values("p50_t", ascending=False).head(top)
+        if t.empty:
+            c.print("Shortfall by sector: no end-use share for the affected codes.")
+        else:
+            _print_table(
+                pd.DataFrame(
+                    {
+                        "importer": t["importer_iso3"],
+                        "hs6": t["commodity_id"],
+                        "year": t["year"].astype(str),
+                        "sector": t["sector"],
+                        "share": t["share"].map(lambda v: f"{100 * v:.1f}%"),
+                        "P50 t": t["p50_t"].map(fmt_num),
+                        "P95 t": t["p95_t"].map(fmt_num),
+                    }
+                ),
+                title="Shortfall by strategic sector (peak year)",
+                caption="t of the traded good x the sector's share of the commodity's use "
+                "(`critmin sectors` for the shares and their sources).",
+                right=("year", "share", "P50 t", "P95 t"),
+            )
+    listed = _listed_sectors(summ["commodity_id"])
+    if listed:
+        c.print("Also used by (no published share): " + listed, overflow="fold")
+
+
+def _listed_sectors(codes: pd.Series) -> str:
+    """Seed-listed sectors (no share) of the commodities behind these HS6 codes."""
+    from critmin.enduse import sector_table
+    from critmin.scenarios.data import hs_stages
+
+    st = hs_stages()
+    cids = set(st.loc[st["hs6"].astype(str).isin(set(codes.astype(str))), "commodity_id"])
+    from critmin import catalog
+
+    parent = catalog.commodities().drop_duplicates("commodity_id").set_index("commodity_id")["parent"]
+    fam = set(cids)
+    for cid, par in parent.items():
+        up = par
+        while isinstance(up, str) and up:
+            if up in cids:
+                fam.add(str(cid))
+                break
+            up = parent.get(up)
+    t = sector_table()
+    t = t[t["share"].isna() & t["commodity_id"].isin(fam)]
+    if t.empty:
+        return ""
+    return "; ".join(
+        f"{s} ({', '.join(sorted(set(g['element'])))})" for s, g in t.groupby("sector")
+    )
 
 
 def _dask_client(stack: contextlib.ExitStack):  # noqa: ANN202

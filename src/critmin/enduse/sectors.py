@@ -179,6 +179,18 @@ def published_shares(path: str | Path | None = None) -> pd.DataFrame:
     if not path.is_file():
         msg = f"end-use file {path} not found; give a CSV with columns {_CSV_COLUMNS}"
         raise EndUseFileError(msg)
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as fh:
+        lines = list(csv.reader(fh))
+    width = len(lines[0]) if lines else 0
+    for n, cells in enumerate(lines[1:], start=2):
+        if cells and len(cells) != width:
+            msg = (
+                f"{path.name}, row {n} (CSV line): {len(cells)} fields, the header has "
+                f"{width}; fix: quote fields that contain commas"
+            )
+            raise EndUseFileError(msg)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except pd.errors.ParserError as exc:

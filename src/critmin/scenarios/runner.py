@@ -451,11 +451,15 @@ def _sector_table(shares: pd.DataFrame | str | None) -> pd.DataFrame | None:
     if shares is None:
         return None
     if isinstance(shares, str):
+        if shares == "enduse":
+            from critmin.enduse import hs6_sector_shares
+
+            return hs6_sector_shares()
         if shares == "data":
             return sector_shares_from_data()
         if shares == "data+even":
             return sector_shares_from_data(assume_even_split=True)
-        msg = f"sector_shares={shares!r}; fix: use 'data', 'data+even', a table or None"
+        msg = f"sector_shares={shares!r}; fix: use 'enduse', 'data', 'data+even', a table or None"
         raise ScenarioError(msg)
     return shares
 
@@ -600,14 +604,14 @@ def run_scenario(
     base_year: int | None = None,
     progress: Progress | None = None,
     client: Any = None,
-    recycling: np.ndarray | pd.DataFrame | None = None,
+    recycling: np.ndarray | pd.DataFrame | str | None = "default",
     *,
     params: Mapping[str, Any] | None = None,
     commodities: Sequence[str] | str | None = None,
     production: str = "net_exports",
     content_factors: Mapping[str, float] | None = None,
     feed_shares: Mapping[object, float] | pd.DataFrame | None = None,
-    sector_shares: pd.DataFrame | str | None = "data",
+    sector_shares: pd.DataFrame | str | None = "enduse",
     chunk_size: int = 512,
     threads: int = 1,
 ) -> ScenarioRun:
@@ -629,10 +633,14 @@ def run_scenario(
         call per chunk of draws, local runs) and ``'summarise'``.
     client : dask.distributed.Client, optional
         Run the chunks on a Dask cluster (results identical to a local run).
-    recycling : numpy.ndarray or pandas.DataFrame, optional
+    recycling : numpy.ndarray, pandas.DataFrame, 'default' or None
         Secondary supply [t of the traded good]: an array ``(years, countries,
         commodities)`` in the network's order, or a table ``year, country_iso3,
-        commodity_id (HS6), quantity_t`` (e.g. from ``critmin.circular``).
+        commodity_id (HS6), quantity_t`` (e.g. from ``critmin.circular``).  ``'default'``
+        (the default): critmin's default recovery run (shipped sourced parameters, World
+        P50) split over importers by their share of world apparent consumption, for the
+        HS6 codes counted in element content
+        (:func:`critmin.circular.links.default_recycling_table`); None: no recycling.
     params : mapping, optional
         Preset parameters, e.g. ``{"cut": 0.5}`` or ``{"group": "QUAD"}``.
     commodities : str or sequence of str, optional
@@ -640,9 +648,12 @@ def run_scenario(
         base year.
     production, content_factors, feed_shares
         Network options, see :func:`critmin.scenarios.data.build_network`.
-    sector_shares : DataFrame, 'data', 'data+even' or None
-        End-use shares for the ``sectors`` table; ``'data'`` (default) uses the numeric
-        IEA shares only, ``'data+even'`` adds the labelled even-split assumption.
+    sector_shares : DataFrame, 'enduse', 'data', 'data+even' or None
+        End-use shares for the ``sectors`` table; ``'enduse'`` (default) the shipped
+        sector table (:func:`critmin.enduse.hs6_sector_shares`: IEA 2023 shares from the
+        dataset mapped to the seed's strategic sectors, plus published shares);
+        ``'data'`` the IEA technology shares only, ``'data+even'`` adds the labelled
+        even-split assumption.
     chunk_size, threads
         Passed to :func:`~critmin.scenarios.ensemble.run_ensemble`.
 
@@ -684,6 +695,22 @@ def run_scenario(
             preset.id,
             "; ".join(f"{k}: {v}" for k, v in preset.unrepresented.items()),
         )
+    rec_note = "none" if recycling is None else "caller-supplied"
+    if isinstance(recycling, str):
+        if recycling != "default":
+            msg = f"recycling={recycling!r}; fix: use 'default', an array, a table or None"
+            raise ScenarioError(msg)
+        from critmin.circular.links import default_recycling_table
+
+        recycling = default_recycling_table(net, spec.years)
+        rec_note = (
+            "default: critmin default recovery (World P50) for HS6 "
+            + ", ".join(sorted(set(recycling["commodity_id"])))
+            if len(recycling)
+            else "default: no HS6 code of this network is counted in element content"
+        )
+        if recycling.empty:
+            recycling = None
     plan = prepare(spec, net, resolve_group=resolve_group)
     n_chunks = math.ceil(spec.draws / chunk_size) * len(plan.blocks)
     shares = _sector_table(sector_shares)
@@ -713,6 +740,7 @@ def run_scenario(
         "network": network_summary(net),
     }
     meta = _metadata(spec, preset, net, res, production, content_factors, feed_shares, shares)
+    meta["recycling"] = rec_note
     meta["timings_s"] = {
         "network": round(t_net, 3),
         "ensemble": round(res.timings.get("total", 0.0), 3),
