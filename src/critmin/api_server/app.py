@@ -288,6 +288,9 @@ def create_app(config: ServerConfig | None = None, **overrides: object) -> FastA
         jobs_routes,
     ):
         app.include_router(mod.router, prefix=PREFIX)
+    from critmin.api_server.routes import plan as plan_routes
+
+    app.include_router(plan_routes.router, prefix=PREFIX)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:

@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 
 def _jsonable(v: Any) -> Any:
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
     if isinstance(v, float | np.floating):
         return None if not np.isfinite(v) else float(v)
     if isinstance(v, np.integer):
