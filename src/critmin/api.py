@@ -418,13 +418,14 @@ def sources() -> pd.DataFrame:
 
 
 def _family_for_file(source_id: str) -> str:
-    top = source_id.split("/")[0]
+    top = source_id if source_id.startswith("trade/") else source_id.split("/")[0]
     for prefix, fam in (
         ("usgs_mcs", "usgs_mcs"),
         ("world_mining", "wmd"),
         ("baci", "baci"),
         ("wgi", "wgi"),
         ("iea", "iea_cmde"),
+        ("trade/comtrade_china", "comtrade_china"),
     ):
         if top.startswith(prefix):
             return fam

@@ -26,7 +26,7 @@ import pandas as pd
 
 from critmin import __version__, catalog, units
 from critmin.errors import DataError
-from critmin.ingest import baci, iea, policy, usgs_mcs, wgi, wmd
+from critmin.ingest import baci, comtrade, iea, policy, usgs_mcs, wgi, wmd
 from critmin.ingest.reconcile import reconcile_totals
 from critmin.ingest.schema import TABLES
 
@@ -85,6 +85,7 @@ def discover_sources(source_dir: Path) -> dict[str, list[Path]]:
             [p for p in d.glob("baci*/*.csv*") if not re.search(r"(country|product)_codes", p.name)]
         ),
         "baci_countries": _newest(list(d.glob("baci*/country_codes_*.csv"))),
+        "comtrade_china": sorted(d.glob("trade/comtrade_china_exports*/deep_dive_hs6_monthly.csv")),
         "wgi": _newest(
             list(d.glob("wgi/*fullprecision*.csv")) or list(d.glob("wgi/wgidataset*.xlsx"))
         ),
@@ -263,6 +264,10 @@ def _build(
         if codes:
             used_files.append(codes)
         tables["trade"] = trade
+    if files.get("comtrade_china"):
+        p = files["comtrade_china"][-1]
+        tables["china_exports"] = comtrade.read_china_exports(p)
+        used_files.append(p)
     tick(BUILD_STEPS[6])
     if files["wgi"]:
         with warnings.catch_warnings(record=True) as caught:
@@ -297,6 +302,8 @@ def _build(
     tables.update(_resolve_policy(tables))
     if "trade" in tables:
         tables["trade"] = _resolve_trade(tables["trade"])
+    if "china_exports" in tables:
+        tables["china_exports"] = _resolve_china_exports(tables["china_exports"])
     if "governance" in tables:
         g = tables["governance"]
         g["country_iso3"] = catalog.to_iso3(g["country_source"], source="wgi").values
@@ -437,6 +444,21 @@ def _resolve_trade(trade: pd.DataFrame) -> pd.DataFrame:
     trade = trade.copy()
     trade["commodity_id"] = trade["hs6"].astype(str).map(m).astype("category")
     return trade[[c for c in TABLES["trade"] if c in trade.columns]]
+
+
+def _resolve_china_exports(df: pd.DataFrame) -> pd.DataFrame:
+    """Resolve the Comtrade partner names to ISO3; an unknown name is one clear error."""
+    df = df.copy()
+    df["importer_iso3"] = catalog.to_iso3(df["importer_source"], source="comtrade").values
+    bad = df[df["importer_iso3"].isna()]
+    if not bad.empty:
+        names = sorted(bad["importer_source"].unique())
+        raise DataError(
+            f"{df['source_id'].iloc[0]}: partner name(s) {names} (first at line "
+            f"{int(bad['source_row'].min())}) did not resolve to ISO3; add each spelling to "
+            "src/critmin/catalog/country_aliases.csv (alias,iso3,kind,source,note) and rebuild."
+        )
+    return df[list(TABLES["china_exports"])]
 
 
 def _write_atomic(tables: dict[str, pd.DataFrame], manifest: dict, out_dir: Path) -> None:

@@ -38,6 +38,18 @@ TABLES: dict[str, dict[str, str]] = {
         "source_id": "source file",
         "source_row": "1-based line number in the source file",
     },
+    "china_exports": {
+        "year": "calendar year [year]",
+        "exporter_iso3": "always CHN (the file's only reporter)",
+        "importer_iso3": "partner ISO3 (39 partners in the file)",
+        "importer_source": "partner name as published",
+        "hs6": "HS 6-digit code in the HS edition of the year (e.g. 811292, 380110)",
+        "value_kusd": "trade value, months summed [thousand current USD]",
+        "quantity_t": "quantity, months summed [t]; null where a month has no quantity",
+        "months": "number of monthly rows summed [count]",
+        "source_id": "source file",
+        "source_row": "1-based line of the first month summed",
+    },
     "governance": {
         "country_iso3": "ISO3 code",
         "country_source": "WGI code as published",

@@ -54,6 +54,15 @@ SOURCES: dict[str, dict[str, str]] = {
         "url": "https://www.iea.org/data-and-statistics/data-tools/critical-minerals-data-explorer",
         "layout": "iea_critical_minerals/CM_Data_Explorer_*.xlsx",
     },
+    "comtrade_china": {
+        "publisher": "United Nations Statistics Division, UN Comtrade (processed by "
+        "qennis/ChinaCriticalMineralComtrade)",
+        "title": "China's exports by partner, monthly 2017-2024, HS 250410, 380110, 811292 "
+        "(gallium/germanium and artificial graphite codes the BACI HS92 extract lacks)",
+        "licence": "UN Comtrade terms of use; the processing repository states no licence",
+        "url": "https://comtradeplus.un.org/",
+        "layout": "trade/comtrade_china_exports*/deep_dive_hs6_monthly.csv",
+    },
     "policy": {
         "publisher": "compiled: USGS MCS tables (export controls T4, agreements T5, end uses T6, "
         "import sources Fig3), Ministry of Mines India (2023 list), USGS 2022/2025 lists, "

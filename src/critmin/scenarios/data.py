@@ -93,6 +93,8 @@ __all__ = [
     "production_table",
     "trade_frame",
     "trade_years",
+    "supplemented_codes",
+    "SUPPLEMENT_TABLE",
 ]
 
 logger = logging.getLogger(__name__)
@@ -166,6 +168,10 @@ STAGE_LINKS: tuple[StageLink, ...] = (
 
 
 # ----------------------------------------------------------------------------- tables
+
+
+#: Table of flows used where the BACI extract has no code (China's exports, UN Comtrade).
+SUPPLEMENT_TABLE = "china_exports"
 
 
 @functools.cache
@@ -276,13 +282,54 @@ def trade_frame(year: int, codes: Iterable[str] | None = None) -> pd.DataFrame:
         msg = "no HS6 codes given; fix: pass codes of the stage table (hs_stages())"
         raise MethodError(msg)
     marks = ", ".join("?" * len(codes))
-    df = _store().query(
+    store = _store()
+    df = store.query(
         "SELECT year, exporter_iso3, importer_iso3, hs6 AS commodity_id, quantity_t, "
         f"value_kusd FROM trade WHERE year = ? AND hs6 IN ({marks})",
         [int(year), *codes],
     )
+    missing = sorted(set(codes) - set(df["commodity_id"]))
+    if missing and SUPPLEMENT_TABLE in store.tables:
+        extra = store.query(
+            "SELECT year, exporter_iso3, importer_iso3, hs6 AS commodity_id, quantity_t, "
+            f"value_kusd FROM {SUPPLEMENT_TABLE} WHERE year = ? AND hs6 IN "
+            f"({', '.join('?' * len(missing))})",
+            [int(year), *missing],
+        )
+        if not extra.empty:
+            logger.info(
+                "%s: not in BACI in %d; China's exports from UN Comtrade (%s) used instead",
+                sorted(set(extra["commodity_id"])),
+                year,
+                SUPPLEMENT_TABLE,
+            )
+            df = pd.concat([df, extra], ignore_index=True)
     df["year"] = df["year"].astype(int)
     return df
+
+
+def supplemented_codes(year: int, codes: Iterable[str]) -> list[str]:
+    """The codes whose flows in `year` come from China's exports (UN Comtrade), not BACI.
+
+    For these codes the network holds only China's exports to the file's 39 partners: other
+    exporters are not in the data, so partners cannot step in and an importer's
+    consumption is its imports from China.
+    """
+    codes = list(codes)
+    if not codes:
+        return []
+    store = _store()
+    if SUPPLEMENT_TABLE not in store.tables:
+        return []
+    marks = ", ".join("?" * len(codes))
+    have = store.query(
+        f"SELECT DISTINCT hs6 FROM trade WHERE year = ? AND hs6 IN ({marks})", [int(year), *codes]
+    )
+    sup = store.query(
+        f"SELECT DISTINCT hs6 FROM {SUPPLEMENT_TABLE} WHERE year = ? AND hs6 IN ({marks})",
+        [int(year), *codes],
+    )
+    return sorted(set(sup["hs6"]) - set(have["hs6"]))
 
 
 def _to_tonnes(values: pd.Series, unit: str) -> pd.Series | None:
