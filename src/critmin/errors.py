@@ -13,7 +13,11 @@ Every error names the bad value and says how to fix it.  The tree::
     │   └── ImportRejected           a user import failed validation; nothing was written
     ├── NoData                       a query matched nothing; the message says what exists
     ├── MethodError                  a method got inputs it cannot use (empty, negative, misaligned)
-    └── ScenarioError                a scenario spec is invalid
+    ├── ScenarioError                a scenario spec is invalid
+    └── ResourceLimitError           a run would need more memory than the machine has free
+
+Values echoed in messages are cut to their first :data:`ECHO_CHARS` characters
+(:func:`shorten`), so a 10,000-character name gives a one-line message.
 
 All subclass :class:`CritminError`, which subclasses :class:`ValueError`, so code that
 already catches ``ValueError`` keeps working.
@@ -31,6 +35,7 @@ __all__ = [
     "MethodError",
     "NoData",
     "ParseError",
+    "ResourceLimitError",
     "ScenarioError",
     "StoreError",
     "UnknownCommodity",
@@ -38,7 +43,28 @@ __all__ = [
     "UnknownGroup",
     "UnknownNameError",
     "nearest",
+    "shorten",
 ]
+
+#: Characters of a user's value that error messages echo (the rest becomes '…').
+ECHO_CHARS = 40
+
+
+def shorten(value: object, limit: int = ECHO_CHARS) -> str:
+    """Return ``repr(value)`` for a message, cut to `limit` characters of the value plus '…'.
+
+    Examples
+    --------
+    >>> shorten("lithium")
+    "'lithium'"
+    >>> shorten("x" * 100, 5)
+    "'xxxxx…'"
+    """
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return repr(value)
+    cut = text[:limit] + "…"
+    return repr(cut) if isinstance(value, str) else cut
 
 
 class CritminError(ValueError):
@@ -90,7 +116,7 @@ def nearest(name: str, candidates: Iterable[str], n: int = 5) -> list[str]:
     """
     cands = sorted(set(candidates))
     low = {c.lower(): c for c in cands}
-    key = name.strip().lower()
+    key = name.strip().lower()[:200]  # a very long value matches nothing; keep it cheap
     subs = [c for c in cands if key and (key in c.lower() or c.lower() in key)]
     close = difflib.get_close_matches(key, list(low), n=n, cutoff=0.5)
     out: list[str] = []
@@ -109,7 +135,7 @@ class UnknownNameError(CritminError, KeyError):
     def __init__(self, name: str, candidates: Iterable[str] = ()) -> None:
         self.name = name
         self.suggestions = nearest(str(name), candidates)
-        msg = f"unknown {self.kind} {name!r}"
+        msg = f"unknown {self.kind} {shorten(name)}"
         if self.suggestions:
             msg += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
         if self.hint:
@@ -160,3 +186,7 @@ class MethodError(CritminError):
 
 class ScenarioError(CritminError):
     """A scenario specification is invalid."""
+
+
+class ResourceLimitError(CritminError):
+    """A run would need more memory than is free; the message gives the estimate and the fix."""

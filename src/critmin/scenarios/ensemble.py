@@ -14,6 +14,9 @@ Memory: besides the inputs, a run holds the per-draw shortfall of one block at a
 (``years x countries x commodities``, and ``years x countries**2 x commodities`` for who
 fills the gap when there is spare capacity) and, when sector shares are given, the
 per-draw sector totals (``draws x years x countries x sectors``).
+:func:`memory_estimate` adds these up from the plan's shapes, and :func:`run_ensemble`
+refuses (:class:`~critmin.errors.ResourceLimitError`) a run whose estimate exceeds the
+memory this machine has free (:func:`available_memory`) before it allocates anything.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.errors import ScenarioError
+from critmin.errors import ResourceLimitError, ScenarioError
 from critmin.scenarios.engine import (
     COMPONENTS,
     QUANTILES,
@@ -36,6 +39,7 @@ from critmin.scenarios.engine import (
     ChunkResult,
     Draws,
     GroupResolver,
+    Plan,
     prepare,
     sample_parameters,
     simulate_block,
@@ -44,7 +48,13 @@ from critmin.scenarios.network import Network
 from critmin.scenarios.sectors import share_matrix
 from critmin.scenarios.spec import ScenarioSpec, load_spec
 
-__all__ = ["EnsembleResult", "run_ensemble"]
+__all__ = [
+    "EnsembleResult",
+    "available_memory",
+    "check_memory",
+    "memory_estimate",
+    "run_ensemble",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -380,6 +390,189 @@ def _chunks(
         inp_future.release()
 
 
+_F8 = 8  # bytes of one float64
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.0f} MiB"
+
+
+def memory_estimate(
+    plan: Plan,
+    n_draws: int,
+    *,
+    chunk_size: int = 512,
+    threads: int = 1,
+    n_sectors: int = 0,
+    n_track: int = 0,
+    keep_draws: bool = False,
+) -> dict[str, int]:
+    """Bytes a :func:`run_ensemble` call holds at its peak, from the arrays' shapes.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`~critmin.scenarios.engine.prepare` (years, blocks, shocks, network).
+    n_draws : int
+        Draws ``D``.
+    chunk_size, threads, keep_draws
+        As for :func:`run_ensemble`.
+    n_sectors : int
+        Sectors of the sector shares (0 without them).
+    n_track : int
+        Importers whose per-draw shortfall is kept.
+
+    Returns
+    -------
+    dict of str to int
+        Bytes per part: ``draws`` (the sampled parameters, ``D x (S + 2N + 2K + 2)``),
+        ``block`` (the per-draw shortfall of the largest block, ``Kb x (T_active + 1) x D x
+        N``), ``sectors`` (``sectors x T x D x N``), ``tracked``, ``components`` (with
+        `keep_draws`), ``summaries`` (independent of ``D``), ``chunks`` (working arrays of the
+        chunks in flight), ``per_draw`` (what one more draw adds) and ``total``; float64
+        throughout, so 8 bytes per cell.
+
+    Examples
+    --------
+    The per-draw parts grow linearly: ``total = per_draw x D + fixed`` once ``D`` is over
+    one chunk.
+    """
+    net = plan.network
+    d = int(n_draws)
+    t_len, n, k_len = len(plan.years), len(net.countries), len(net.commodities)
+    s_len = len(plan.shocks)
+    act = np.zeros(t_len, dtype=bool)
+    for sh in plan.shocks:
+        act |= np.asarray(sh.active) > 0
+    t_act = int(act.sum())
+    kb = max((len(b) for b in plan.blocks), default=0)
+    spare = not plan.spec.responses.spare_capacity.is_zero()
+    c_len = len(COMPONENTS)
+    dc = min(chunk_size, d)
+    in_flight = 1 if threads <= 1 else 2 * threads
+    chunk = (
+        kb * t_len * dc * n
+        + kb * dc * n
+        + c_len * t_len * n * kb
+        + (kb * t_len * n * n if spare else 0)
+        + 20 * dc * n
+        + ((c_len + 2) * dc * t_len * n * kb if keep_draws else 0)
+    )
+    per_draw = {
+        "draws": s_len + 2 * n + 2 * k_len + 2,
+        "block": kb * (t_act + 1) * n,
+        "sectors": n_sectors * t_len * n,
+        "tracked": t_len * n_track * k_len,
+        "components": (c_len + 2) * t_len * n * k_len if keep_draws else 0,
+    }
+    out = {k: _F8 * v * d for k, v in per_draw.items()}
+    out["summaries"] = _F8 * (
+        c_len * t_len * n * k_len
+        + (k_len * t_len * n * n if spare else 0)
+        + 3 * t_len * n * k_len
+        + 5 * n * k_len
+    )
+    out["chunks"] = _F8 * in_flight * chunk
+    out["per_draw"] = _F8 * sum(per_draw.values())
+    out["total"] = sum(v for k, v in out.items() if k != "per_draw")
+    return out
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process can still use, or None when the system does not say.
+
+    The smaller of ``MemAvailable`` in ``/proc/meminfo`` (Linux; else free physical pages
+    from :func:`os.sysconf`) and the room left under a cgroup memory limit (containers).
+    """
+    import os
+    from pathlib import Path
+
+    free: int | None = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                free = int(line.split()[1]) * 1024
+                break
+    except (OSError, ValueError, IndexError):
+        free = None
+    if free is None:
+        try:
+            free = int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):
+            free = None
+    for limit_f, used_f in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        (
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+        ),
+    ):
+        try:
+            limit = Path(limit_f).read_text().strip()
+            used = int(Path(used_f).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if limit.isdigit() and int(limit) < 2**60:
+            room = max(int(limit) - used, 0)
+            free = room if free is None else min(free, room)
+        break
+    return free
+
+
+def check_memory(
+    estimate: Mapping[str, int],
+    n_draws: int,
+    chunk_size: int,
+    available: int | None = None,
+    what: str = "this scenario",
+) -> None:
+    """Refuse a run whose :func:`memory_estimate` is over the free memory.
+
+    Parameters
+    ----------
+    estimate : mapping
+        From :func:`memory_estimate`.
+    n_draws, chunk_size : int
+        Of the run (for the message).
+    available : int, optional
+        Free memory [bytes]; default :func:`available_memory` (no check when unknown).
+    what : str
+        Name of the run in the message.
+
+    Raises
+    ------
+    ResourceLimitError
+        Naming the estimate, the limit and the fix (the most draws that fit, or a smaller
+        chunk when the chunks alone do not fit).
+    """
+    free = available_memory() if available is None else int(available)
+    total = int(estimate["total"])
+    if free is None or total <= free:
+        return
+    fixed = total - int(estimate["per_draw"]) * int(n_draws)
+    fits = int((free - fixed) // max(int(estimate["per_draw"]), 1)) if free > fixed else 0
+    if fits >= 1:
+        fix = f"fix: give fewer draws (--draws {_round_down(fits):,} or fewer fit)"
+    else:
+        fix = "fix: give fewer draws"
+    if estimate["chunks"] > free / 2:
+        fix += f" and a smaller chunk_size (now {chunk_size:,} draws per chunk)"
+    msg = (
+        f"{what} with {int(n_draws):,} draws needs about {_gib(total)} of memory "
+        f"({_gib(int(estimate['per_draw']) * 1000)} per 1,000 draws plus {_gib(fixed)} "
+        f"fixed, float64 arrays), but only {_gib(free)} is free on this machine; {fix}"
+    )
+    raise ResourceLimitError(msg)
+
+
+def _round_down(n: int) -> int:
+    """`n` rounded down to two significant digits (a draw count to suggest)."""
+    if n < 100:
+        return n
+    mag = 10 ** (len(str(n)) - 2)
+    return (n // mag) * mag
+
+
 def run_ensemble(
     spec: ScenarioSpec | Mapping[str, Any] | str,
     network: Network,
@@ -448,6 +641,21 @@ def run_ensemble(
     plan = prepare(
         spec, network, resolve_group=resolve_group, recycling=recycling, block_size=block_size
     )
+    d_want = int(n_draws if n_draws is not None else spec.draws)
+    if d_want >= 1:  # refuse before allocating anything (fewer than 1: sample_parameters says)
+        n_sectors = 0
+        if sector_shares is not None:
+            n_sectors = int(pd.Series(sector_shares["sector"]).nunique())
+        est = memory_estimate(
+            plan,
+            d_want,
+            chunk_size=chunk_size,
+            threads=threads if client is None else 1,
+            n_sectors=n_sectors,
+            n_track=len(tuple(track)),
+            keep_draws=keep_draws,
+        )
+        check_memory(est, d_want, chunk_size, what=f"scenario {spec.name!r}")
     draws = sample_parameters(spec, network, n_draws)
     d_len = draws.n
     t_len, n, k_len = len(plan.years), len(network.countries), len(network.commodities)
