@@ -325,7 +325,8 @@ def _problem(
             raise MethodError(msg)
         c = cs.to_numpy(float)
     names = [str(i) for i in cap.index]
-    ub = np.minimum(cap.to_numpy(float) / d, 1.0)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ub = np.nan_to_num(np.minimum(cap.to_numpy(float) / d, 1.0), nan=1.0)
     if allowed is not None:
         keep = np.isin(names, list(allowed))
         ub = np.where(keep, ub, 0.0)

@@ -1,8 +1,9 @@
-// The dashboard's entry point: tabs (#overview, #country, #scenarios, #recovery, #sources),
+// The dashboard's entry point: tabs (#overview, #country, #scenarios, #recovery, #plan, #sources),
 // each loaded the first time it is shown.
 
 import { initCountry } from "./country.js";
 import { initOverview } from "./overview.js";
+import { initPlan } from "./plan.js";
 import { initRecovery } from "./recovery.js";
 import { initScenarios } from "./scenarios.js";
 import { initSources } from "./sources.js";
@@ -12,6 +13,7 @@ const TABS = {
   country: initCountry,
   scenarios: initScenarios,
   recovery: initRecovery,
+  plan: initPlan,
   sources: initSources,
 };
 const started = {};
