@@ -179,6 +179,7 @@ def summarise_run(run: Any, focus: list[str] | None = None) -> dict[str, Any]:
                     for src, vals in fills.iterrows()
                     if np.nansum(np.abs(vals.to_numpy(dtype=float))) > 0
                 ],
+                "sectors": _pair_sectors(run, importer, commodity, peak),
                 "flows": [
                     {
                         "exporter": str(r.exporter_iso3),
@@ -330,10 +331,13 @@ def run_recovery(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Job: a recovery run (:func:`critmin.circular.api.recovery_analysis`), saved on request."""
     from critmin.circular.api import recovery_analysis, save_recovery
 
-    params = _parameters(payload)
     years = None
     if payload.get("first_year") is not None and payload.get("last_year") is not None:
         years = list(range(int(payload["first_year"]), int(payload["last_year"]) + 1))
+    no_params = payload.get("parameters") is None and not payload.get("parameters_csv")
+    if no_params and payload.get("collection") is None and payload.get("recovery") is None:
+        return _run_default_recovery(payload, years, progress)
+    params = _parameters(payload)
     progress(0.05, "parameters read")
 
     def cb(step: str, i: int, n: int) -> None:
@@ -357,6 +361,56 @@ def run_recovery(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     out = summarise_recovery(run)
     if payload.get("save_as"):
         path = save_recovery(run, payload["save_as"])
+        out["saved_as"] = payload["save_as"]
+        out["saved_path"] = str(path)
+    return out
+
+
+def _pair_sectors(run: Any, importer: str, commodity: str, year: int) -> list[dict[str, Any]]:
+    """Shortfall per strategic sector of one pair in its peak year (share x commodity)."""
+    sec = run.tables.get("sectors")
+    if sec is None or sec.empty:
+        return []
+    rows = sec[
+        (sec["importer_iso3"] == importer)
+        & (sec["commodity_id"] == commodity)
+        & (sec["year"] == year)
+    ].sort_values("p50_t", ascending=False)
+    return [
+        {
+            "sector": str(r.sector),
+            "share": _num(r.share),
+            "p5_t": _num(r.p5_t),
+            "p50_t": _num(r.p50_t),
+            "p95_t": _num(r.p95_t),
+        }
+        for r in rows.itertuples(index=False)
+    ]
+
+
+def _run_default_recovery(payload: dict[str, Any], years: Any, progress: Progress) -> dict[str, Any]:
+    """Job without parameters: the shipped sourced defaults with P5/P50/P95 bands."""
+    from critmin.circular.api import save_recovery
+    from critmin.circular.uncertainty import default_recovery
+
+    def cb(step: str, i: int, n: int) -> None:
+        progress(0.05 + 0.9 * i / max(n, 1), step)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dr = default_recovery(
+            payload.get("region") or "World",
+            scenario=payload.get("scenario") or "STEPS",
+            years=years or range(2023, 2041),
+            progress=cb,
+        )
+    out = summarise_recovery(dr.run)
+    out["bands"] = _jsonable(dr.summary().to_dict(orient="records"))
+    out["regional_yield"] = _jsonable(dr.regional_yield().to_dict(orient="records"))
+    out["left_out"] = _jsonable(dr.left_out.to_dict(orient="records"))
+    out["parameters_basis"] = "critmin shipped sourced defaults (src/critmin/circular/defaults.csv)"
+    if payload.get("save_as"):
+        path = save_recovery(dr.run, payload["save_as"])
         out["saved_as"] = payload["save_as"]
         out["saved_path"] = str(path)
     return out

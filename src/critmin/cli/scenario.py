@@ -149,7 +149,12 @@ def _print_run(run, importer: str | None, top: int) -> None:  # noqa: ANN001
     fill = run.who_fills(j, k)
     yr = int(s.loc[0, "year"])
     col = fill[yr] if yr in fill.columns else fill.iloc[:, 0]
-    parts = [f"{src_} {fmt_num(v)} t" for src_, v in col.items() if v > 0 and src_ != "shortfall"]
+    lost = float(col.sum())
+    parts = [
+        f"{src_} {fmt_num(v)} t ({100 * v / lost:.2g}%)" if lost > 0 else f"{src_} {fmt_num(v)} t"
+        for src_, v in col.items()
+        if v > 0 and src_ != "shortfall"
+    ]
     filled = "; ".join(parts) if parts else "nothing (no response is set; all default to 0)"
     c.print(
         f"Who fills {j}'s gap in {k} ({yr}, mean over draws): {filled}; "

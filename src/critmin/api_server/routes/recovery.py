@@ -2,16 +2,16 @@
 
 Thin shells over :mod:`critmin.circular.api`: a job runs
 :func:`~critmin.circular.api.recovery_analysis` with the parameters the request sends
-(critmin ships no lifetimes, collection rates or recovery efficiencies) and IEA inflows;
+(or, without them, critmin's shipped sourced defaults with P5/P50/P95 bands) and IEA inflows;
 saved runs are listed by :func:`~critmin.circular.api.list_recoveries` and read by
-:func:`~critmin.circular.api.load_recovery`.  Saving a run needs the API key.
+:func:`~critmin.circular.api.load_recovery`.  Jobs need the API key (``X-API-Key``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 
 from critmin.api_server._tasks import summarise_recovery
 from critmin.api_server.deps import (
@@ -68,31 +68,32 @@ def get_run(
     "/recovery/jobs",
     response_model=JobOut,
     status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Depends(require_api_key)],
     summary="Run a recovery model (asynchronous)",
     responses={
         **R501,
-        401: {"description": "save_as given without a valid X-API-Key"},
-        403: {"description": "save_as given but writes are disabled"},
+        401: {"description": "No or a wrong X-API-Key"},
+        403: {"description": "The server has no API key: compute jobs are disabled"},
         429: {"description": "Too many jobs waiting"},
     },
 )
 def create_job(request: Request, body: RecoveryRequest, cfg: Config, jobs: Jobs) -> dict[str, Any]:
-    """Queue a recovery run with your parameters.
+    """Queue a recovery run with your parameters, or without them on the shipped defaults.
 
     (rows or CSV text; docs/recovery.md) and the IEA demand by technology as inflows.
 
-    ``save_as`` also saves it (needs the key).
+    ``save_as`` also saves it.  Needs the X-API-Key header.
     """
     from critmin.api_server.routes.jobs import job_out
 
     _api()
-    if body.save_as:
-        require_api_key(request, request.headers.get("X-API-Key"))
-    if body.parameters is None and not body.parameters_csv:
+    if body.parameters is None and not body.parameters_csv and (
+        body.collection is not None or body.recovery is not None
+    ):
         raise BadParameter(
             "parameters",
-            "give parameters (rows) or parameters_csv; critmin ships no lifetimes, collection "
-            "rates or recovery efficiencies (see docs/recovery.md, `critmin recovery template`)",
+            "a collection x recovery grid needs your parameters (rows or parameters_csv); "
+            "without them the job runs on critmin's sourced defaults (docs/recovery.md)",
         )
     n_rows = len(body.parameters or []) or (body.parameters_csv or "").count("\n")
     if n_rows > cfg.max_parameter_rows:

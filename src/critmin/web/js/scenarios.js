@@ -104,6 +104,18 @@ function showResult() {
   drawPair();
 }
 
+/** Shortfall per strategic sector in the pair's peak year (share of use x shortfall). */
+function sectorTable(p) {
+  const rows = p.sectors || [];
+  if (!rows.length) return `<p class="empty">No end-use shares for ${esc(p.commodity)} (critmin sectors).</p>`;
+  return (
+    `<table class="data" id="sectors-table"><caption>Shortfall by strategic sector, ${p.peak_year} (t; share of the commodity's use, critmin sectors)</caption>` +
+    `<thead><tr><th>sector</th><th class="num">share</th><th class="num">P50 t</th><th class="num">P95 t</th></tr></thead><tbody>` +
+    rows.map((r) => `<tr data-sector="${esc(r.sector)}"><td>${esc(r.sector)}</td><td class="num">${fmt(100 * r.share)}%</td><td class="num">${fmt(r.p50_t)}</td><td class="num">${fmt(r.p95_t)}</td></tr>`).join("") +
+    "</tbody></table>"
+  );
+}
+
 function drawPair() {
   const p = result.pairs[Number($("sc-pair").value || 0)];
   const years = result.scenario.years;
@@ -142,7 +154,8 @@ function drawPair() {
     `<table class="data" id="fills-table"><thead><tr><th>source</th><th class="num">mean t over the horizon</th></tr></thead><tbody>` +
     p.who_fills.map((w) => `<tr data-source="${esc(w.source)}" data-total="${w.total_t ?? ""}"><td>${esc(w.source)}${w.kind === "partner" ? " (redirected)" : ""}</td><td class="num">${fmt(w.total_t)}</td></tr>`).join("") +
     "</tbody></table>" +
-    (partners.length ? "" : `<p class="empty">No spare capacity redirected to ${esc(p.importer)}.</p>`);
+    (partners.length ? "" : `<p class="empty">No spare capacity redirected to ${esc(p.importer)}.</p>`) +
+    sectorTable(p);
   const fl = p.flows || [];
   plot(
     "fig-flows",
