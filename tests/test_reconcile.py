@@ -144,7 +144,9 @@ def test_compare_sources_leaves_out_single_country_series_and_counts_a_repeat_on
             {"country_iso3": "WLD", "value": 100.0},
         ]
     )
-    salient = _obs([{"country_iso3": "USA", "value": 5.0, "series": "Production: Mine", "year": 2023}])
+    salient = _obs(
+        [{"country_iso3": "USA", "value": 5.0, "series": "Production: Mine", "year": 2023}]
+    )
     wmd = _obs(
         [
             {"country_iso3": "AUS", "value": 50.0, "dataset": "wmd"},

@@ -617,7 +617,11 @@ def test_msp_is_the_state_department_list_of_14_countries_and_the_eu(shared_data
     assert len(members) == 15 and "European Union" in members  # "14 countries and the EU"
     assert members - seed_msp == {"Norway"}  # the seed article's list leaves Norway out
     assert set(msp["source_id"]) == {"critmin/catalog/groups.csv"}
-    assert msp["source"].str.contains("https://2021-2025.state.gov/minerals-security-partnership/").all()
+    assert (
+        msp["source"]
+        .str.contains("https://2021-2025.state.gov/minerals-security-partnership/")
+        .all()
+    )
     for m in members:  # every member is named in the quoted sentence of the cited page
         assert m.replace("United Kingdom", "the United Kingdom") in msp["source"].iloc[0]
 

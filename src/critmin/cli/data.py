@@ -109,7 +109,9 @@ def _note_text(explanation: str) -> str:
     import re
 
     parts = [p.strip() for p in str(explanation or "").split(";")]
-    parts = [p for p in parts if p and p != _TRIVIAL and not re.match(r"'Other countries' stated", p)]
+    parts = [
+        p for p in parts if p and p != _TRIVIAL and not re.match(r"'Other countries' stated", p)
+    ]
     return "; ".join(parts)
 
 
@@ -142,7 +144,9 @@ def _check_table(rec, *, with_commodity: bool):  # noqa: ANN001, ANN202
     t.add_column("note", justify="right", no_wrap=True)
     for r in rec.itertuples(index=False):
         cells = [
-            {"production": r.stage, "reserves": "reserves"}.get(r.measure, f"{r.stage} {r.measure}"),
+            {"production": r.stage, "reserves": "reserves"}.get(
+                r.measure, f"{r.stage} {r.measure}"
+            ),
             str(int(r.year)),
             fmt_num(r.world_stated),
             fmt_num(r.countries_sum),
@@ -249,7 +253,8 @@ def build_cmd(
 @app.command("use")
 def use_cmd(
     which: str = typer.Argument(
-        ..., help="'packaged' (shipped with critmin), 'rebuilt' (<CRITMIN_HOME>/dataset) or a folder."
+        ...,
+        help="'packaged' (shipped with critmin), 'rebuilt' (<CRITMIN_HOME>/dataset) or a folder.",
     ),
 ) -> None:
     """Choose the dataset critmin reads: the packaged one, your rebuild, or a folder.
