@@ -58,6 +58,16 @@ def render() -> str:
         "stated world total, `ROW` other countries / rest of world, `EUU` the European Union, and",
         "composite rows such as `USA_CAN`. A stated world total is kept as published, never replaced",
         "by the sum of countries; `critmin data check` shows the difference and its explanation.",
+        '',
+        '### `S19`: Taiwan in BACI',
+        '',
+        'BACI reports Taiwan\'s trade under partner code 490 "Other Asia, nes" (ISO3-like code `S19`),',
+        "the UN Comtrade convention; BACI's own country list does not name the economy. Two files",
+        'among the sources do: World Mining Data files its Taiwan rows under 490 / `S19`, and the',
+        'BACI–WGI crosswalk (`concordance/correspondence_BACI_WGI.csv`) matches "Taiwan, China"',
+        '(`TWN`) to BACI 490. critmin therefore prints `S19` as "Other Asia, nes (Taiwan)", but keeps',
+        'the code apart from `TWN`: the trade figures stay under the code the source used, so a flow is',
+        "never counted twice, and `TWN` rows (USGS, WGI) are not merged with BACI's `S19` rows.",
         "",
     ]
     return "\n".join(lines)
