@@ -161,8 +161,8 @@ def test_quadratic_matches_water_filling(inst):
     exact = water_fill(u, w.to_numpy())
     best = float((w.to_numpy() * exact**2).sum())
     sol = optimal_mix(demand, cap, w, objective="hhi_wgi")
-    h = 1.0 / 200  # tangent spacing of the default 201 tangents
-    assert best - 1e-9 <= sol.risk <= best + w.max() * len(w) * h**2 / 4 + 1e-9
+    # Kelley cuts stop when the LP's under-estimate is below 1e-9 (relative)
+    assert best - 1e-9 <= sol.risk <= best + 1e-8 * max(1.0, best)
     assert (sol.quantity_t <= cap + 1e-6).all()
 
 

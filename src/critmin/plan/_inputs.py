@@ -13,6 +13,7 @@ Exportable capacity rule (documented in ``docs/methods/plan.md``)
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -106,25 +107,52 @@ def candidate_codes(commodity: str, stage: str | None = None) -> pd.DataFrame:
     return rows
 
 
-def stability_weights(countries: list[str], year: int) -> tuple[pd.Series, pd.Series]:
-    """GeoPolRisk weights ``g_i`` [-] and the WGI year used per country."""
+def _dataset_key() -> str:
+    from critmin.store import active_dataset_dir
+
+    return str(active_dataset_dir())
+
+
+@functools.lru_cache(maxsize=16)
+def _stability_all(dataset: str, year: int) -> pd.DataFrame:
+    from critmin.catalog import countries as all_countries
     from critmin.assessments.geopolrisk import stability_table
+
+    isos = sorted(set(all_countries()["iso3"].dropna().astype(str)))
+    pairs = pd.DataFrame({"country_iso3": isos, "year": int(year)})
+    tab = stability_table(pairs, "previous").set_index("country_iso3")
+    return tab[~tab.index.duplicated()]
+
+
+def stability_weights(countries: list[str], year: int) -> tuple[pd.Series, pd.Series]:
+    """GeoPolRisk weights ``g_i`` [-] and the WGI year used per country (missing PV: 0.5)."""
     from critmin.metrics.governance import geopolrisk_stability
 
-    pairs = pd.DataFrame({"country_iso3": countries, "year": int(year)})
-    tab = stability_table(pairs, "previous").set_index("country_iso3")
-    tab = tab[~tab.index.duplicated()]
+    tab = _stability_all(_dataset_key(), int(year))
     pv = tab["estimate"].reindex(countries)
     g = geopolrisk_stability(pv.astype(float))
     wy = tab["wgi_year"].reindex(countries) if "wgi_year" in tab else pd.Series(np.nan, countries)
     return g.rename("g"), wy
 
 
-def eu_wgi_weights(year: int) -> tuple[pd.Series, int | None]:
-    """EU-scaled WGI [0-10] per country, for `year` or the latest earlier WGI year."""
+@functools.lru_cache(maxsize=16)
+def _eu_wgi(dataset: str, year: int) -> tuple[pd.Series, int | None]:
     from critmin.assessments.eu_crm import _wgi_scaled
 
     return _wgi_scaled(year)
+
+
+def eu_wgi_weights(year: int) -> tuple[pd.Series, int | None]:
+    """EU-scaled WGI [0-10] per country, for `year` or the latest earlier WGI year."""
+    return _eu_wgi(_dataset_key(), int(year))
+
+
+@functools.lru_cache(maxsize=256)
+def _trade_cached(dataset: str, year: int, code: str) -> pd.DataFrame:
+    from critmin.scenarios.data import trade_frame
+
+    tr = trade_frame(year, [code])
+    return tr[tr["quantity_t"] > 0].reset_index(drop=True)
 
 
 @dataclass
@@ -180,7 +208,7 @@ def trade_basis(
     year: int | None = None,
 ) -> TradeBasis:
     """Assemble today's imports, capacities and unit values for one code and importer."""
-    from critmin.scenarios.data import build_network, trade_frame
+    from critmin.scenarios.data import build_network
 
     imp = resolve_importer(importer)
     rows = candidate_codes(hs6 if hs6 else commodity, stage)
@@ -201,8 +229,7 @@ def trade_basis(
     today = pd.Series(net.flows[0][np.ix_(o, j)].sum(axis=1), index=outside, name="today_t")
     netx = pd.Series(net.production[0, o] - net.consumption[0, o], index=outside).clip(lower=0.0)
     cap = np.maximum(netx, today).rename("capacity_t")
-    tr = trade_frame(net.year, [code])
-    tr = tr[tr["quantity_t"] > 0]
+    tr = _trade_cached(_dataset_key(), int(net.year), code)
     ex = tr.groupby("exporter_iso3")[["value_kusd", "quantity_t"]].sum()
     uv = (1000.0 * ex["value_kusd"] / ex["quantity_t"]).rename("unit_value_usd_per_t")
     im = tr[tr["importer_iso3"].isin(members) & ~tr["exporter_iso3"].isin(imp.members)]

@@ -53,7 +53,7 @@ class PartnerPlan:
     Attributes
     ----------
     mix : pandas.DataFrame
-        One row per supplier with capacity: ``supplier, country, g, capacity_t,
+        One row per supplier with capacity: ``supplier, country, g, wgi_scaled, capacity_t,
         unit_value_usd_per_t, today_t, today_share, optimum_share, optimum_t, change_t``
         [-; t; USD/t; fraction].
     frontier : pandas.DataFrame
@@ -93,6 +93,7 @@ class PartnerPlan:
 
 _MIX_UNITS = {
     "g": "- (GeoPolRisk political-stability weight, 0 stable..1 unstable)",
+    "wgi_scaled": "- (EU-scaled WGI, 0 best..10 worst governance)",
     "capacity_t": "t of traded good",
     "unit_value_usd_per_t": "USD/t (BACI FOB-reported export value / quantity)",
     "today_t": "t",
@@ -226,6 +227,7 @@ def partners(
         {
             "supplier": cand.index,
             "g": g.to_numpy(),
+            "wgi_scaled": w_eu.reindex(cand.index).to_numpy(),
             "capacity_t": cand.to_numpy(),
             "unit_value_usd_per_t": cost.to_numpy(),
         }
@@ -239,6 +241,7 @@ def partners(
                     {
                         "supplier": extra.index,
                         "g": all_g.reindex(extra.index).to_numpy(),
+                        "wgi_scaled": w_eu.reindex(extra.index).to_numpy(),
                         "capacity_t": np.nan,
                         "unit_value_usd_per_t": np.nan,
                     }
@@ -259,6 +262,7 @@ def partners(
         "supplier",
         "country",
         "g",
+        "wgi_scaled",
         "capacity_t",
         "unit_value_usd_per_t",
         "today_t",
@@ -299,7 +303,7 @@ def partners(
         else len(cand),
         "wgi_year": int(wgi_year.max()) if wgi_year.notna().any() else None,
         "solver": "HiGHS (scipy.optimize.linprog, method='highs')",
-        "lps_solved": int(points.attrs.get("lps", 0)) + 1,
+        "lps_solved": int(points.attrs.get("lps", 0)) + int(best.solver.get("lps", 0)),
     }
     notes.append(
         "exportable capacity = production - own apparent consumption on the BACI traded-good "

@@ -31,16 +31,12 @@ Three risk measures ``R`` (``objective=``):
     ``R = sum_i s_i**2``: the Herfindahl-Hirschman index of the import mix
     (:func:`critmin.metrics.concentration.hhi`).
 
-The quadratic objectives are solved as an LP on their outer approximation
-``t_i >= 2 a s_i - a**2`` at ``tangents`` evenly spaced points ``a`` in [0, 1]
-(``R = sum w_i t_i``), refined by three rounds of Kelley's cutting plane (a tangent at
-each share found is added and the LP re-solved); the reported risk is recomputed exactly
-from the solution.  The grid alone under-estimates each ``s_i**2`` by at most ``h**2 / 4``
-(``h`` the tangent spacing), so the risk found is within ``max(w) n h**2 / 4`` of the
-optimum; the cuts tighten it further (Kelley, J. E. 1960, The cutting-plane method for
-solving convex programs, J. SIAM 8(4), 703-712).
+The quadratic objectives are convex QPs (``w_i >= 0``), solved exactly by the HiGHS QP
+solver (active set; ``highspy``); the model is built once and re-solved with a new budget
+bound for each frontier point.
 
-Every LP is solved by HiGHS through :func:`scipy.optimize.linprog` (``method='highs'``).
+The linear problems (``'import_risk'`` and the cost minimisations) are solved by HiGHS
+through :func:`scipy.optimize.linprog` (``method='highs'``).
 
 The risk-cost frontier (:func:`frontier`) is the ε-constraint method: the cheapest feasible
 mix fixes the lowest budget ``B_min``; the cheapest mix among the least risky ones fixes
@@ -64,10 +60,10 @@ Mathematical Programming Computation 10, 119-142 (HiGHS).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from scipy.optimize import linprog
 
 from critmin.errors import MethodError
@@ -85,7 +81,7 @@ __all__ = [
 
 #: Risk measures :func:`optimal_mix` minimises.
 OBJECTIVES: tuple[str, ...] = ("hhi_wgi", "import_risk", "hhi")
-#: Objectives that are quadratic in the shares (solved on the tangent outer approximation).
+#: Objectives that are quadratic in the shares (solved by the HiGHS QP solver).
 QUADRATIC: tuple[str, ...] = ("hhi_wgi", "hhi")
 
 
@@ -184,104 +180,104 @@ class _Problem:
     g: np.ndarray
     c: np.ndarray | None
     objective: str
-    tangents: int
-    refine: int = 3
+    calls: int = 0  # solver runs so far
+    _qp: Any = None  # the HiGHS QP model, built once and re-solved with new row bounds
 
     @property
     def n(self) -> int:
         return len(self.names)
 
-    def _rows(self) -> tuple[np.ndarray, np.ndarray | sparse.csr_matrix, np.ndarray, np.ndarray]:
-        """Objective vector, A_ub, b_ub for the HHI tangents, and A_eq (sum of shares)."""
-        n = self.n
-        if self.objective == "import_risk":
-            obj = self.g.copy()
-            return obj, np.zeros((0, n)), np.zeros(0), np.ones((1, n))
-        a = np.linspace(0.0, 1.0, self.tangents)
-        # variables: s (n), t (n);  2 a s_i - t_i <= a^2, one row per (tangent, supplier)
-        m = len(a)
-        idx = np.tile(np.arange(n), m)
-        row = np.arange(m * n)
-        rows = sparse.csr_matrix(
-            (
-                np.concatenate([np.repeat(2.0 * a, n), -np.ones(m * n)]),
-                (np.concatenate([row, row]), np.concatenate([idx, n + idx])),
-            ),
-            shape=(m * n, 2 * n),
+    def _weights(self) -> np.ndarray:
+        return np.ones(self.n) if self.objective == "hhi" else self.g
+
+    def _lp(
+        self, obj: np.ndarray, budget: float | None, risk_cap: float | None
+    ) -> tuple[np.ndarray, dict[str, object]]:
+        rows, b = [], []
+        if budget is not None and self.c is not None:
+            rows.append(self.c)
+            b.append(budget)
+        if risk_cap is not None:
+            rows.append(self.g)
+            b.append(risk_cap)
+        self.calls += 1
+        res = linprog(
+            obj,
+            A_ub=np.array(rows) if rows else None,
+            b_ub=np.array(b) if b else None,
+            A_eq=np.ones((1, self.n)),
+            b_eq=np.array([1.0]),
+            bounds=list(zip(np.zeros(self.n), self.ub, strict=True)),
+            method="highs",
         )
-        b = np.repeat(a**2, n)
-        w = np.ones(n) if self.objective == "hhi" else self.g
-        obj = np.concatenate([np.zeros(n), w])
-        eq = np.concatenate([np.ones(n), np.zeros(n)])[None, :]
-        return obj, rows, b, eq
+        info: dict[str, object] = {"status": int(res.status), "message": str(res.message)}
+        info["iterations"] = int(getattr(res, "nit", 0) or 0)
+        if res.status != 0:
+            return np.full(self.n, np.nan), info
+        return np.asarray(res.x, dtype=float), info
+
+    def _qp_model(self) -> Any:
+        import highspy
+
+        n = self.n
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        lp.num_col_ = n
+        rows = [np.ones(n)] + ([self.c] if self.c is not None else [])
+        lp.num_row_ = len(rows)
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = self.ub.astype(float)
+        lp.row_lower_ = np.array([1.0] + [-highspy.kHighsInf] * (len(rows) - 1))
+        lp.row_upper_ = np.array([1.0] + [highspy.kHighsInf] * (len(rows) - 1))
+        dense = np.vstack(rows)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.arange(0, len(rows) * n + 1, len(rows), dtype=np.int32)
+        lp.a_matrix_.index_ = np.tile(np.arange(len(rows), dtype=np.int32), n)
+        lp.a_matrix_.value_ = dense.T.ravel()
+        h.passModel(lp)
+        hess = highspy.HighsHessian()
+        hess.dim_ = n
+        hess.format_ = highspy.HessianFormat.kTriangular
+        hess.start_ = np.arange(n + 1, dtype=np.int32)
+        hess.index_ = np.arange(n, dtype=np.int32)
+        hess.value_ = 2.0 * self._weights()  # HiGHS minimises c'x + x'Qx / 2
+        h.passHessian(hess)
+        return h
+
+    def _quadratic(self, budget: float | None) -> tuple[np.ndarray, dict[str, object]]:
+        import highspy
+
+        if self._qp is None:
+            self._qp = self._qp_model()
+        h = self._qp
+        if self.c is not None:
+            h.changeRowBounds(1, -highspy.kHighsInf, highspy.kHighsInf if budget is None else budget)
+        self.calls += 1
+        h.run()
+        status = h.getModelStatus()
+        info: dict[str, object] = {"status": int(status), "message": h.modelStatusToString(status)}
+        if status != highspy.HighsModelStatus.kOptimal:
+            return np.full(self.n, np.nan), info
+        return np.clip(np.asarray(h.getSolution().col_value, dtype=float), 0.0, None), info
 
     def solve(
         self, *, budget: float | None = None, risk_cap: float | None = None, minimise: str = "risk"
     ) -> tuple[np.ndarray, dict[str, object]]:
-        n = self.n
-        obj, a_ub, b_ub, a_eq = self._rows()
-        nv = len(obj)
-        extra_rows: list[np.ndarray] = []
-        extra_b: list[float] = []
-        if budget is not None and self.c is not None:
-            r = np.zeros(nv)
-            r[:n] = self.c
-            extra_rows.append(r)
-            extra_b.append(budget)
-        if risk_cap is not None:
-            extra_rows.append(obj.copy())
-            extra_b.append(risk_cap)
         if minimise == "cost":
             if self.c is None:
                 msg = "no unit costs given; fix: pass cost= to plan the cost frontier"
                 raise MethodError(msg)
-            cost_obj = np.zeros(nv)
-            cost_obj[:n] = self.c
-        base_a = sparse.csr_matrix(a_ub)
-        if extra_rows:
-            base_a = sparse.vstack([base_a, sparse.csr_matrix(np.array(extra_rows))])
-            b_ub = np.concatenate([b_ub, np.array(extra_b)])
-        bounds = [(0.0, float(u)) for u in self.ub] + [(0.0, None)] * (nv - n)
-        quadratic = nv > n
-        cuts_a: list[sparse.csr_matrix] = []
-        cuts_b: list[np.ndarray] = []
-        info: dict[str, object] = {}
-        rounds = self.refine + 1 if quadratic else 1
-        s = np.full(n, np.nan)
-        for _ in range(rounds):
-            a_all = sparse.vstack([base_a, *cuts_a]) if cuts_a else base_a
-            b_all = np.concatenate([b_ub, *cuts_b]) if cuts_b else b_ub
-            res = linprog(
-                cost_obj if minimise == "cost" else obj,
-                A_ub=a_all if len(b_all) else None,  # type: ignore[arg-type]
-                b_ub=b_all if len(b_all) else None,
-                A_eq=a_eq,
-                b_eq=np.array([1.0]),
-                bounds=bounds,
-                method="highs",
-            )
-            info = {"status": int(res.status), "message": str(res.message)}
-            info["iterations"] = int(getattr(res, "nit", 0) or 0)
-            if res.status != 0:
-                return np.full(n, np.nan), info
-            s = np.asarray(res.x[:n], dtype=float)
-            if not quadratic:
-                break
-            # Kelley's cutting plane: a tangent at each share found tightens the model there
-            idx = np.arange(n)
-            cuts_a.append(
-                sparse.csr_matrix(
-                    (
-                        np.concatenate([2.0 * s, -np.ones(n)]),
-                        (np.concatenate([idx, idx]), np.concatenate([idx, n + idx])),
-                    ),
-                    shape=(n, nv),
-                )
-            )
-            cuts_b.append(s**2)
-        s[s < 1e-9] = 0.0  # solver round-off, not a purchase
-        s = s / s.sum()
-        return s, info
+            x, info = self._lp(self.c, budget, risk_cap)
+        elif self.objective in QUADRATIC:
+            x, info = self._quadratic(budget)
+        else:
+            x, info = self._lp(self.g, budget, risk_cap)
+        if np.isnan(x).any():
+            return x, info
+        x[x < 1e-9] = 0.0  # solver round-off, not a purchase
+        return x / x.sum(), info
 
 
 def _problem(
@@ -291,7 +287,6 @@ def _problem(
     cost: pd.Series | None,
     allowed: list[str] | None,
     objective: str,
-    tangents: int,
 ) -> _Problem:
     if objective not in OBJECTIVES:
         msg = f"objective={objective!r}; fix: use one of {list(OBJECTIVES)}"
@@ -338,10 +333,7 @@ def _problem(
             "or plan a smaller quantity (demand)"
         )
         raise PlanInfeasible(msg)
-    if int(tangents) < 3:
-        msg = f"tangents={tangents}; fix: use at least 3 (more = closer HHI)"
-        raise MethodError(msg)
-    return _Problem(names, d, ub, g.fillna(0.0).to_numpy(float), c, objective, int(tangents))
+    return _Problem(names, d, ub, g.fillna(0.0).to_numpy(float), c, objective)
 
 
 def _solution(p: _Problem, s: np.ndarray, info: dict[str, object]) -> MixSolution:
@@ -370,7 +362,6 @@ def optimal_mix(
     allowed: list[str] | None = None,
     budget: float | None = None,
     objective: str = "hhi_wgi",
-    tangents: int = 201,
 ) -> MixSolution:
     """The least risky import mix within capacities (and a unit-cost budget).
 
@@ -391,8 +382,6 @@ def optimal_mix(
         Upper bound of the mean unit cost ``sum c_i s_i`` [USD/t]; needs `cost`.
     objective : {'import_risk', 'hhi'}
         The risk measure (module docstring).
-    tangents : int
-        Tangent points of the HHI outer approximation (``'hhi'`` only).
 
     Returns
     -------
@@ -413,7 +402,7 @@ def optimal_mix(
     >>> optimal_mix(100.0, cap, g, objective="import_risk").shares.round(2).to_dict()
     {'A': 0.6, 'B': 0.4}
     """
-    p = _problem(demand_t, capacity_t, weights, cost, allowed, objective, tangents)
+    p = _problem(demand_t, capacity_t, weights, cost, allowed, objective)
     if budget is not None and p.c is None:
         msg = "budget given without cost; fix: pass cost= (unit cost per supplier, USD/t)"
         raise MethodError(msg)
@@ -424,7 +413,7 @@ def optimal_mix(
             f"(HiGHS: {info['message']}); fix: raise the budget or allow more suppliers"
         )
         raise PlanInfeasible(msg)
-    info["lps"] = 1
+    info["lps"] = p.calls
     return _solution(p, s, info)
 
 
@@ -437,13 +426,12 @@ def frontier(
     n_points: int = 7,
     allowed: list[str] | None = None,
     objective: str = "hhi_wgi",
-    tangents: int = 201,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Risk-cost frontier by the ε-constraint method (module docstring).
 
     Parameters
     ----------
-    demand_t, capacity_t, weights, cost, allowed, objective, tangents
+    demand_t, capacity_t, weights, cost, allowed, objective
         As :func:`optimal_mix` (`cost` required).
     n_points : int
         Budgets on the frontier, >= 2.
@@ -463,18 +451,15 @@ def frontier(
     if int(n_points) < 2:
         msg = f"n_points={n_points}; fix: ask for at least 2 frontier points"
         raise MethodError(msg)
-    p = _problem(demand_t, capacity_t, weights, cost, allowed, objective, tangents)
-    lps = 0
+    p = _problem(demand_t, capacity_t, weights, cost, allowed, objective)
     s_cheap, _ = p.solve(minimise="cost")
     s_safe, _ = p.solve()
-    lps += 2
     assert p.c is not None
     if objective == "import_risk":
         r_min = float(np.dot(p.g, s_safe))
         s_top, _ = p.solve(minimise="cost", risk_cap=r_min + 1e-9 * max(1.0, abs(r_min)))
-    else:  # strictly convex: the least risky mix is unique (up to the tangent grid)
+    else:  # convex QP: its optimum is the least risky mix
         s_top = s_safe
-    lps += 1
     b_lo, b_hi = float(np.dot(p.c, s_cheap)), float(np.dot(p.c, s_top))
     if b_hi < b_lo:
         b_hi = b_lo
@@ -483,7 +468,6 @@ def frontier(
     for k, b in enumerate(budgets):
         slack = 1e-9 * max(1.0, abs(b))
         s, info = p.solve(budget=b + slack)
-        lps += 1
         if np.isnan(s).any():
             s = s_cheap if k == 0 else s_top
         sol = _solution(p, s, info)
@@ -498,5 +482,5 @@ def frontier(
         )
         mixes[k] = sol.shares
     points = pd.DataFrame(rows)
-    points.attrs["lps"] = lps
+    points.attrs["lps"] = p.calls
     return points, pd.DataFrame(mixes)
