@@ -418,7 +418,7 @@ def sources() -> pd.DataFrame:
 
 
 def _family_for_file(source_id: str) -> str:
-    top = source_id if source_id.startswith("trade/") else source_id.split("/")[0]
+    top = source_id if source_id.startswith(("trade/", "concordance/")) else source_id.split("/")[0]
     for prefix, fam in (
         ("usgs_mcs", "usgs_mcs"),
         ("world_mining", "wmd"),
@@ -426,6 +426,8 @@ def _family_for_file(source_id: str) -> str:
         ("wgi", "wgi"),
         ("iea", "iea_cmde"),
         ("trade/comtrade_china", "comtrade_china"),
+        ("trade/comtrade_2023_reporter_world", "comtrade_world"),
+        ("concordance/BACI_product_codes", "baci"),
     ):
         if top.startswith(prefix):
             return fam

@@ -66,3 +66,32 @@ def test_the_dataset_carries_china_exports_for_codes_baci_lacks() -> None:
     assert ce["importer_iso3"].notna().all() and set(ce["exporter_iso3"]) == {"CHN"}
     in_baci = set(s.query("SELECT DISTINCT hs6 FROM trade")["hs6"])
     assert {"811292", "380110"} <= set(ce["hs6"]) and not ({"811292", "380110"} & in_baci)
+
+
+def test_reporter_world_relabels_the_shifted_header(fixtures: Path) -> None:
+    from critmin.ingest.comtrade import REPORTER_WORLD_COLUMNS, read_reporter_world
+
+    df = read_reporter_world(fixtures / "comtrade" / "trade_data.csv")
+    assert list(df.columns) == REPORTER_WORLD_COLUMNS
+    r = df.set_index(["flow", "hs"])
+    # values sit one column left of their header name: 2000 kg is netWgt, 50000 US$ the value
+    assert r.loc[("imports", "7502"), "quantity_t"] == pytest.approx(2.0)
+    assert r.loc[("imports", "7502"), "value_kusd"] == pytest.approx(50.0)
+    assert math.isnan(r.loc[("exports", "7502"), "quantity_t"])  # no net weight reported
+    # a code filed under two minerals is one row with both labels
+    assert r.loc[("imports", "850760"), "mineral_source"] == "Cobalt;Lithium"
+    assert len(df) == 3 and set(df["reporter_source"]) == {"FRE"}
+
+
+def test_reporter_world_refuses_an_unknown_layout(tmp_path: Path) -> None:
+    from critmin.ingest.comtrade import read_reporter_world
+
+    p = tmp_path / "trade_data.csv"
+    p.write_text(
+        "typeCode,freqCode,refYear,Country,flowCode,cmdCode,netWgt,primaryValue,isAggregate,Mineral\n"
+        "A,2023,FRE,Q,7502,1,1,TRUE,,Nickel\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ParseError, match=r"line 2.*flowCode|flowCode.*line 2") as e:
+        read_reporter_world(p)
+    assert "'Q' is not a flow code M/X" in str(e.value)

@@ -148,6 +148,10 @@ def _country(country: str, year: int | None, hs6: str | None, fmt: OutputFormat)
         "(points, 0-10,000) by import value. Sorted by import value; all columns: "
         "--format csv."
     )
+    if not hs6:  # dependence is not counted on ores alone: the refined and product codes too
+        from critmin.cli._product_imports import print_product_imports
+
+        print_product_imports(country, year)
 
 
 def register(app: typer.Typer) -> None:

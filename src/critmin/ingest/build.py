@@ -86,6 +86,8 @@ def discover_sources(source_dir: Path) -> dict[str, list[Path]]:
         ),
         "baci_countries": _newest(list(d.glob("baci*/country_codes_*.csv"))),
         "comtrade_china": sorted(d.glob("trade/comtrade_china_exports*/deep_dive_hs6_monthly.csv")),
+        "comtrade_world": sorted(d.glob("trade/comtrade_*reporter_world*/trade_data.csv")),
+        "hs12_codes": sorted(d.glob("concordance/BACI_product_codes_HS12_*.csv")),
         "wgi": _newest(
             list(d.glob("wgi/*fullprecision*.csv")) or list(d.glob("wgi/wgidataset*.xlsx"))
         ),
@@ -268,6 +270,16 @@ def _build(
         p = files["comtrade_china"][-1]
         tables["china_exports"] = comtrade.read_china_exports(p)
         used_files.append(p)
+    if files.get("comtrade_world"):
+        p = files["comtrade_world"][-1]
+        world = comtrade.read_reporter_world(p)
+        used_files.append(p)
+        desc = {}
+        if files.get("hs12_codes"):
+            desc = _hs_descriptions(files["hs12_codes"][-1])
+            used_files.append(files["hs12_codes"][-1])
+        world["description"] = world["hs"].map(lambda c: _describe(c, desc))
+        tables["trade_world"] = world
     tick(BUILD_STEPS[6])
     if files["wgi"]:
         with warnings.catch_warnings(record=True) as caught:
@@ -304,6 +316,16 @@ def _build(
         tables["trade"] = _resolve_trade(tables["trade"])
     if "china_exports" in tables:
         tables["china_exports"] = _resolve_china_exports(tables["china_exports"])
+    if "trade_world" in tables:
+        tw = tables["trade_world"]
+        tw["reporter_iso3"] = catalog.to_iso3(tw["reporter_source"], source="comtrade").values
+        bad = sorted(tw.loc[tw["reporter_iso3"].isna(), "reporter_source"].unique())
+        if bad:
+            raise DataError(
+                f"{tw['source_id'].iloc[0]}: reporter code(s) {bad} did not resolve to ISO3; add "
+                "them to src/critmin/catalog/country_aliases.csv and rebuild."
+            )
+        tables["trade_world"] = tw[list(TABLES["trade_world"])]
     if "governance" in tables:
         g = tables["governance"]
         g["country_iso3"] = catalog.to_iso3(g["country_source"], source="wgi").values
@@ -444,6 +466,20 @@ def _resolve_trade(trade: pd.DataFrame) -> pd.DataFrame:
     trade = trade.copy()
     trade["commodity_id"] = trade["hs6"].astype(str).map(m).astype("category")
     return trade[[c for c in TABLES["trade"] if c in trade.columns]]
+
+
+def _hs_descriptions(path: Path) -> dict[str, str]:
+    """HS6 code -> description from a BACI product code list (``code,description``)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return {c.zfill(6): d for c, d in zip(df.iloc[:, 0], df.iloc[:, 1], strict=True)}
+
+
+def _describe(code: str, desc: dict[str, str]) -> str:
+    """A 6-digit code's description; a 4-digit heading's as its subheadings' descriptions."""
+    if code in desc:
+        return desc[code]
+    subs = [f"{c}: {d}" for c, d in sorted(desc.items()) if len(code) == 4 and c.startswith(code)]
+    return "heading " + code + " = " + "; ".join(subs) if subs else ""
 
 
 def _resolve_china_exports(df: pd.DataFrame) -> pd.DataFrame:

@@ -36,7 +36,12 @@ import pandas as pd
 from critmin.errors import ParseError
 from critmin.ingest._common import read_csv_text, require_columns, source_id
 
-__all__ = ["CHINA_EXPORT_COLUMNS", "read_china_exports"]
+__all__ = [
+    "CHINA_EXPORT_COLUMNS",
+    "REPORTER_WORLD_COLUMNS",
+    "read_china_exports",
+    "read_reporter_world",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -139,3 +144,119 @@ def _source_id(path: str | Path) -> str:
     if p.parent.parent.name == "trade":
         return f"trade/{p.parent.name}/{p.name}"
     return source_id(p)
+
+
+#: Columns of :func:`read_reporter_world`.
+REPORTER_WORLD_COLUMNS: list[str] = [
+    "year",
+    "reporter_source",
+    "flow",
+    "hs",
+    "mineral_source",
+    "value_kusd",
+    "quantity_t",
+    "source_id",
+    "source_row",
+]
+
+#: Fields the reader needs, by their Comtrade names.
+_RW_FIELDS = ("refYear", "reporterISO", "flowCode", "cmdCode", "netWgt", "primaryValue")
+
+
+def read_reporter_world(path: str | Path) -> pd.DataFrame:
+    """Read every reporter's 2023 imports and exports from World (UN Comtrade, hpham210 extract).
+
+    The file (``trade/comtrade_2023_reporter_world_hpham210/trade_data.csv``) is a UN
+    Comtrade Plus download with an added ``Mineral`` column.  Its header is misaligned: the
+    data rows lack Comtrade's leading ``typeCode``, so the value at position ``j`` belongs to
+    header name ``j + 1`` (the author also renamed ``reporterISO`` to ``Country``); the last
+    column, ``Mineral``, is labelled correctly.  The reader relabels positionally and checks
+    the result (years, flow codes) before trusting it.  A code the author filed under several
+    minerals (850760 lithium-ion cells under five) is one row, its minerals ';'-joined.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``trade_data.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`REPORTER_WORLD_COLUMNS`: ``flow`` ``imports``/``exports``; ``hs`` the
+        code as published (6 digits, or a 4-digit heading such as ``7502``); ``value_kusd``
+        [thousand current USD, Comtrade primaryValue]; ``quantity_t`` [t, netWgt; null where
+        not reported].
+
+    Raises
+    ------
+    ParseError
+        The header is not the known layout, or a relabelled cell does not parse (line, column).
+    """
+    import csv
+    import io
+
+    from critmin.ingest._common import read_text
+
+    text = read_text(path)
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise ParseError("empty file", path=str(path), row=1)
+    header = rows[0]
+    if header[:1] == ["typeCode"] and header[-1] == "Mineral":
+        # the author's shift: position j holds header[j + 1]; undo the reporterISO rename
+        names = [n if n != "Country" else "reporterISO" for n in header[1:-1]] + ["", "Mineral"]
+    else:
+        names = header
+    missing = [f for f in (*_RW_FIELDS, "Mineral") if f not in names]
+    if missing:
+        raise ParseError(
+            f"missing column(s) {missing} after relabelling the shifted header; is this the "
+            "hpham210 Comtrade extract (header starting typeCode, ending Mineral)?",
+            path=str(path),
+            row=1,
+        )
+    pos = {f: names.index(f) for f in (*_RW_FIELDS, "Mineral")}
+    recs = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        get = {f: (cells[i].strip() if i < len(cells) else "") for f, i in pos.items()}
+        if not get["refYear"].isdigit() or get["flowCode"] not in ("M", "X"):
+            col = "refYear" if not get["refYear"].isdigit() else "flowCode"
+            raise ParseError(
+                f"{get[col][:40]!r} is not a {'year' if col == 'refYear' else 'flow code M/X'} "
+                "after relabelling the shifted header; the layout is not the one this reader knows",
+                path=str(path),
+                row=line,
+                column=col,
+            )
+        try:
+            value = float(get["primaryValue"])
+            qty = float(get["netWgt"]) if get["netWgt"] else np.nan
+        except ValueError as err:
+            raise ParseError(
+                f"not a number ({err}); fix the cell",
+                path=str(path),
+                row=line,
+                column="primaryValue/netWgt",
+            ) from err
+        recs.append(
+            {
+                "year": int(get["refYear"]),
+                "reporter_source": get["reporterISO"],
+                "flow": "imports" if get["flowCode"] == "M" else "exports",
+                "hs": get["cmdCode"],
+                "mineral_source": get["Mineral"],
+                "value_kusd": value / 1e3,
+                "quantity_t": qty / 1e3,
+                "source_id": _source_id(path),
+                "source_row": line,
+            }
+        )
+    df = pd.DataFrame(recs, columns=REPORTER_WORLD_COLUMNS)
+    key = ["year", "reporter_source", "flow", "hs"]
+    minerals = df.groupby(key)["mineral_source"].agg(lambda s: ";".join(sorted(set(s))))
+    df = df.drop_duplicates(key, keep="first").drop(columns="mineral_source")
+    df = df.join(minerals, on=key)
+    logger.info("%s: %d rows, %d codes", _source_id(path), len(df), df["hs"].nunique())
+    return df[REPORTER_WORLD_COLUMNS].reset_index(drop=True)

@@ -50,6 +50,18 @@ TABLES: dict[str, dict[str, str]] = {
         "source_id": "source file",
         "source_row": "1-based line of the first month summed",
     },
+    "trade_world": {
+        "year": "calendar year [year]",
+        "reporter_iso3": "reporting country ISO3",
+        "flow": "imports or exports (partner: World)",
+        "hs": "HS code as published: 6 digits, or a 4-digit heading (e.g. 7502)",
+        "description": "the code's description from BACI's HS12 code list (a heading: its subheadings)",
+        "mineral_source": "the extract author's mineral label(s), ';'-joined",
+        "value_kusd": "trade value, Comtrade primaryValue [thousand current USD]",
+        "quantity_t": "net weight [t]; null where not reported",
+        "source_id": "source file",
+        "source_row": "1-based line number in the source file",
+    },
     "governance": {
         "country_iso3": "ISO3 code",
         "country_source": "WGI code as published",

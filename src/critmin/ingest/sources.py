@@ -63,6 +63,15 @@ SOURCES: dict[str, dict[str, str]] = {
         "url": "https://comtradeplus.un.org/",
         "layout": "trade/comtrade_china_exports*/deep_dive_hs6_monthly.csv",
     },
+    "comtrade_world": {
+        "publisher": "United Nations Statistics Division, UN Comtrade Plus (downloaded by "
+        "hpham210/critical-minerals-risk-index)",
+        "title": "Every reporter's 2023 imports and exports from World, 42 HS codes of seven "
+        "minerals (refined metals, chemicals, lithium-ion cells)",
+        "licence": "UN Comtrade terms of use; the download repository is MIT",
+        "url": "https://comtradeplus.un.org/",
+        "layout": "trade/comtrade_*reporter_world*/trade_data.csv",
+    },
     "policy": {
         "publisher": "compiled: USGS MCS tables (export controls T4, agreements T5, end uses T6, "
         "import sources Fig3), Ministry of Mines India (2023 list), USGS 2022/2025 lists, "
