@@ -312,10 +312,13 @@ def test_no_runner_is_501(monkeypatch):
 
     from critmin.api_server import create_app
 
-    with TestClient(create_app(scenario_runner="critmin.no_such_runner", job_mode="thread")) as c:
+    app = create_app(scenario_runner="critmin.no_such_runner", job_mode="thread", api_key=API_KEY)
+    with TestClient(app) as c:
         r = c.get(f"{V}/scenarios/presets")
         assert r.status_code == 501 and "critmin.no_such_runner" in r.json()["detail"]
-        r = c.post(f"{V}/scenarios/jobs", json={"preset": "china_ree_2025"})
+        r = c.post(
+            f"{V}/scenarios/jobs", json={"preset": "china_ree_2025"}, headers={"X-API-Key": API_KEY}
+        )
         assert r.status_code == 501
         assert c.get(f"{V}/health").json()["modules"]["scenario_runner"] is False
 

@@ -14,7 +14,35 @@ from critmin.api_server import create_app
 from .conftest import API_KEY
 
 V = "/api/v1"
+KEY = {"X-API-Key": API_KEY}
 PARAMS = Path(__file__).resolve().parents[1] / "fixtures" / "recovery" / "test_parameters.csv"
+
+
+@pytest.fixture
+def client(app):
+    """Compute jobs need the API key: this client sends it with every request."""
+    with TestClient(app, headers=KEY) as c:
+        yield c
+
+
+@pytest.mark.parametrize("path", ["/scenarios/jobs", "/recovery/jobs"], ids=["scen", "rec"])
+def test_compute_jobs_need_the_api_key(app, client_nokey, path):
+    body: dict = {"preset": "china_ree_2025", "draws": 10}
+    if "recovery" in path:
+        body = {"parameters_csv": PARAMS.read_text()}
+    r = client_nokey.post(V + path, json=body)
+    assert r.status_code == 403 and r.json()["error"] == "ApiKeyRequired"
+    assert "CRITMIN_API_KEY=" in r.json()["detail"]  # the fix: start the server with a key
+    with TestClient(app) as anon:
+        before = len(anon.get(f"{V}/jobs").json())
+        r = anon.post(V + path, json=body)
+        assert r.status_code == 401 and "X-API-Key" in r.json()["detail"]
+        r = anon.post(V + path, json=body, headers={"X-API-Key": API_KEY + "x"})
+        assert r.status_code == 401 and "wrong API key" in r.json()["detail"]
+        assert len(anon.get(f"{V}/jobs").json()) == before  # nothing was queued
+    # the OpenAPI schema marks both as needing the key
+    op = client_nokey.get(f"{V}/openapi.json").json()["paths"][f"{V}{path}"]["post"]
+    assert op["security"] and {"401", "403"} <= set(op["responses"])
 
 
 def wait(client, job, timeout=120.0):
@@ -132,7 +160,9 @@ def test_bad_scenario_requests_are_4xx(client, body, status, text):
 
 def test_saving_a_run_needs_the_key_and_can_be_read_back(client):
     r = client.post(
-        f"{V}/scenarios/jobs", json={"preset": "china_ree_2025", "draws": 20, "save_as": "ree"}
+        f"{V}/scenarios/jobs",
+        json={"preset": "china_ree_2025", "draws": 20, "save_as": "ree"},
+        headers={"X-API-Key": "not-the-key"},
     )
     assert r.status_code == 401
     r = client.post(
@@ -176,11 +206,16 @@ def test_recovery_job_equals_the_python_api(client):
 
 
 def test_recovery_errors(client):
-    r = client.post(f"{V}/recovery/jobs", json={})
+    # without parameters the job runs on the sourced defaults, but a grid needs parameters
+    r = client.post(f"{V}/recovery/jobs", json={"collection": [0.5, 0.9]})
     assert r.status_code == 422 and "parameters" in r.json()["detail"]
     r = client.post(f"{V}/recovery/jobs", json={"parameters_csv": "a,b\n1,2\n", "first_year": 2030})
     assert r.status_code == 422
-    r = client.post(f"{V}/recovery/jobs", json={"parameters_csv": "a,b\n1,2\n", "save_as": "x"})
+    r = client.post(
+        f"{V}/recovery/jobs",
+        json={"parameters_csv": "a,b\n1,2\n", "save_as": "x"},
+        headers={"X-API-Key": ""},
+    )
     assert r.status_code == 401
     # a job whose parameters are wrong fails with the library's message, not a crash
     job, _ = wait(
@@ -196,7 +231,8 @@ def test_recovery_errors(client):
 
 def test_jobs_in_worker_processes():
     """The default mode: jobs in a pool of spawned processes, progress over a queue."""
-    with TestClient(create_app(job_mode="process", workers=1)) as c:
+    app = create_app(job_mode="process", workers=1, api_key=API_KEY)
+    with TestClient(app, headers=KEY) as c:
         r = c.post(f"{V}/scenarios/jobs", json={"preset": "china_antimony_2024", "draws": 100})
         job, seen = wait(c, r.json(), timeout=180)
         assert job["status"] == "done", job["error"]
@@ -207,6 +243,7 @@ def test_jobs_in_worker_processes():
 
 
 def test_queue_is_bounded():
-    with TestClient(create_app(job_mode="thread", workers=1, max_queued=0)) as c:
+    app = create_app(job_mode="thread", workers=1, max_queued=0, api_key=API_KEY)
+    with TestClient(app, headers=KEY) as c:
         r = c.post(f"{V}/scenarios/jobs", json={"preset": "china_ree_2025", "draws": 10})
         assert r.status_code == 429 and r.json()["error"] == "QueueFull"

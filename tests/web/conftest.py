@@ -4,6 +4,11 @@ The server runs in a subprocess (uvicorn, a free loopback port, its own workspac
 Chromium is Debian's ``/usr/bin/chromium`` (``apt-get install -y chromium chromium-driver``);
 Playwright only drives it (``executable_path``): ``playwright install`` is never needed.
 
+The server sends its Content-Security-Policy (``script-src 'self'``, no ``unsafe-eval``), so
+``wait_for_function`` gets arrow functions (``"() => ..."``): a bare expression would be
+``eval``-ed in the page and refused.  A policy violation is a console error, which fails the
+test.
+
 Without ``/usr/bin/chromium`` (or the ``playwright`` package) the tests are skipped, except
 in CI (``CI=true``), where they fail: CI must run them.  Screenshots go to
 ``artifacts/screenshots/`` (git-ignored).
@@ -21,6 +26,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+#: The test server's API key (compute jobs need it); pages open ``/?key=...`` to use it.
+WEB_KEY = "web-test-key-0123456789"
 CHROMIUM = Path(os.environ.get("CRITMIN_CHROMIUM", "/usr/bin/chromium"))
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "artifacts" / "screenshots"
@@ -54,7 +61,7 @@ def server(tmp_path_factory):
         port = s.getsockname()[1]
     home = tmp_path_factory.mktemp("web_home")
     env = {**os.environ, "CRITMIN_HOME": str(home), "CRITMIN_API_WORKERS": "1"}
-    env.pop("CRITMIN_API_KEY", None)
+    env["CRITMIN_API_KEY"] = WEB_KEY
     log = (home / "server.log").open("w")
     proc = subprocess.Popen(
         [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import shot
+from .conftest import WEB_KEY, shot
 
 PARAMS = Path(__file__).resolve().parents[1] / "fixtures" / "recovery" / "test_parameters.csv"
 
@@ -64,7 +64,7 @@ def _check_overview(page, api, commodity, stage, source):
 
 def test_overview_shows_the_apis_figures_with_sources(page, server, api):
     page.goto(f"{server}/#overview/lithium")
-    page.wait_for_function("document.body.dataset.overviewReady === 'lithium'")
+    page.wait_for_function("() => document.body.dataset.overviewReady === 'lithium'")
     year, table = _check_overview(page, api, "lithium", "mine", "usgs")
     world = next(r for r in table if r["country_iso3"] == "WLD")
     assert f"{world['value']:,.0f}" in page.inner_text("#kpi-world")
@@ -99,9 +99,9 @@ def test_overview_shows_the_apis_figures_with_sources(page, server, api):
 
 def test_choosing_a_mineral_and_a_stage(page, server, api):
     page.goto(f"{server}/#overview")
-    page.wait_for_function("document.body.dataset.overviewReady === 'lithium'")
+    page.wait_for_function("() => document.body.dataset.overviewReady === 'lithium'")
     page.select_option("#ov-commodity", "cobalt")
-    page.wait_for_function("document.body.dataset.overviewReady === 'cobalt'")
+    page.wait_for_function("() => document.body.dataset.overviewReady === 'cobalt'")
     _check_overview(page, api, "cobalt", "mine", "usgs")
     shot(page, "overview_cobalt_mine")
     labels = page.eval_on_selector_all(
@@ -110,7 +110,7 @@ def test_choosing_a_mineral_and_a_stage(page, server, api):
     value = next(v for v, label in labels if label.startswith("refinery") and "IEA" in label)
     page.select_option("#ov-stage", value)
     page.wait_for_function(
-        "document.getElementById('fig-map').layout.title.text.includes('refinery')"
+        "() => document.getElementById('fig-map').layout.title.text.includes('refinery')"
     )
     _check_overview(page, api, "cobalt", "refinery", "iea")
     assert "IEA Critical Minerals Data Explorer" in page.inner_text("#cap-map")
@@ -119,7 +119,7 @@ def test_choosing_a_mineral_and_a_stage(page, server, api):
 
 def test_country_and_bloc_view(page, server, api):
     page.goto(f"{server}/#country")
-    page.wait_for_function("document.body.dataset.countryReady === 'IND'")
+    page.wait_for_function("() => document.body.dataset.countryReady === 'IND'")
     want = api.get("/risk/ranking", params={"subject": "IND", "year": 2024}).json()["rows"]
     dom = page.eval_on_selector_all(
         "#risk-table tbody tr",
@@ -138,7 +138,7 @@ def test_country_and_bloc_view(page, server, api):
     assert "CEPII BACI" in page.inner_text("#cap-partners")
     shot(page, "country_india")
     page.select_option("#ct-subject", "TRUST")
-    page.wait_for_function("document.body.dataset.countryReady === 'TRUST'")
+    page.wait_for_function("() => document.body.dataset.countryReady === 'TRUST'")
     assert "TRUST" in page.inner_text("#tbl-risk")
     bars = page.evaluate("() => document.getElementById('fig-partners').data[0].y")
     bloc = api.get(
@@ -149,13 +149,14 @@ def test_country_and_bloc_view(page, server, api):
 
 
 def test_scenario_runner_runs_a_preset(page, server, api):
-    page.goto(f"{server}/#scenarios")
-    page.wait_for_function("document.body.dataset.scenarioState === 'ready'")
+    page.goto(f"{server}/?key={WEB_KEY}#scenarios")
+    assert "key=" not in page.url  # taken out of the address bar, kept for the tab
+    page.wait_for_function("() => document.body.dataset.scenarioState === 'ready'")
     page.select_option("#sc-preset", "china_ree_2025")
     page.fill("#sc-draws", "300")
     page.click("#sc-run")
     page.wait_for_function(
-        "['done', 'failed'].includes(document.body.dataset.scenarioState)", timeout=120_000
+        "() => ['done', 'failed'].includes(document.body.dataset.scenarioState)", timeout=120_000
     )
     assert page.evaluate("document.body.dataset.scenarioState") == "done", page.inner_text(
         "#sc-error"
@@ -183,13 +184,13 @@ def test_scenario_runner_runs_a_preset(page, server, api):
 
 
 def test_recovery_view_runs_with_user_parameters(page, server, api):
-    page.goto(f"{server}/#recovery")
-    page.wait_for_function("document.body.dataset.recoveryState === 'ready'")
+    page.goto(f"{server}/?key={WEB_KEY}#recovery")
+    page.wait_for_function("() => document.body.dataset.recoveryState === 'ready'")
     page.fill("#rc-params", PARAMS.read_text())
     page.fill("#rc-elements", "Li,Co,Nd")
     page.click("#rc-run")
     page.wait_for_function(
-        "['done', 'failed'].includes(document.body.dataset.recoveryState)", timeout=120_000
+        "() => ['done', 'failed'].includes(document.body.dataset.recoveryState)", timeout=120_000
     )
     assert page.evaluate("document.body.dataset.recoveryState") == "done", page.inner_text(
         "#rc-error"
@@ -219,3 +220,17 @@ def test_sources_page(page, server, api):
     page.wait_for_selector("#tbl-endpoints tr")
     assert "/api/v1/risk/ranking" in page.inner_text("#tbl-endpoints")
     shot(page, "sources")
+
+
+def test_dashboard_runs_under_its_content_security_policy(page, server):
+    """The page is served with a self-only policy and renders a plotly chart without a violation.
+
+    (A blocked script, style or fetch is logged as a console error, which the ``page``
+    fixture turns into a failure.)
+    """
+    resp = page.goto(f"{server}/#overview/lithium")
+    csp = resp.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+    assert resp.headers["x-frame-options"] == "DENY"
+    page.wait_for_function("() => document.body.dataset.overviewReady === 'lithium'")
+    assert page.evaluate("document.getElementById('fig-map').data.length") >= 1

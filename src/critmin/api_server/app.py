@@ -7,8 +7,15 @@ plotly.js from the installed ``plotly`` package, the world map's geometry from a
 plotly's ``world_110m`` topojson shipped with critmin; the page fetches nothing else.
 
 Errors are JSON ``{"detail", "error", "suggestions"}``: unknown names 404 (path) or 422
-(query) with the nearest names, invalid values 422, writes without the API key 401/403,
-features whose module is not in this build 501.
+(query) with the nearest names, invalid values 422, writes and compute jobs without the API
+key 401/403, features whose module is not in this build 501.  Echoed values are cut to 40
+characters (:func:`critmin.errors.shorten`).
+
+Every response carries security headers (:data:`SECURITY_HEADERS`): a Content-Security-Policy
+that allows only this server's own scripts, styles, images and connections (the dashboard
+has no inline script; plotly sets element styles from script, which the policy allows as
+``style-src 'self' 'unsafe-inline'``: plotly.js injects its own stylesheet), no framing,
+``nosniff`` and no referrer sent elsewhere.
 """
 
 from __future__ import annotations
@@ -29,9 +36,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from critmin.api_server._jobs import JobManager, QueueFull, error_status
 from critmin.api_server.config import ServerConfig, get_config
 from critmin.api_server.deps import DATA_LOCK, ApiKeyRequired, BadParameter, NotAvailable
-from critmin.errors import CritminError, UnknownNameError
+from critmin.errors import ECHO_CHARS, CritminError, UnknownNameError, shorten
 
-__all__ = ["WEB_DIR", "create_app", "plotly_js_path"]
+__all__ = ["SECURITY_HEADERS", "WEB_DIR", "create_app", "plotly_js_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +56,43 @@ def plotly_js_path() -> Path:
         msg = f"plotly.min.js not found at {p}; reinstall plotly (pip install 'plotly>=5')"
         raise FileNotFoundError(msg)
     return p
+
+
+#: Headers added to every response (dashboard, static files and API).
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+        "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class _SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.raw = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        self.names = {k for k, _ in self.raw}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(msg: Any) -> None:
+            if msg["type"] == "http.response.start":
+                kept = [h for h in msg.get("headers", []) if h[0].lower() not in self.names]
+                msg = {**msg, "headers": kept + self.raw}
+            await send(msg)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _problem(status: int, detail: str, error: str, **extra: Any) -> JSONResponse:
@@ -145,7 +189,12 @@ def _handlers(app: FastAPI) -> None:
             where = ".".join(loc[1:]) if len(loc) > 1 else ".".join(loc)
             kind = loc[0] if loc else "request"
             value = e.get("input")
-            parts.append(f"{kind} {where!r}: {e.get('msg')} (got {value!r:.80})")
+            shown = shorten(value)
+            parts.append(f"{kind} {where!r}: {e.get('msg')} (got {shown})")
+            if isinstance(value, str) and len(value) > ECHO_CHARS:
+                value = value[:ECHO_CHARS] + "…"
+            elif not isinstance(value, (str, int, float, bool, type(None))):
+                value = shown  # a long list or object: its shortened repr
             errors.append(
                 {"location": kind, "field": where, "message": e.get("msg"), "input": value}
             )
@@ -197,7 +246,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             responses = op.setdefault("responses", {})
             codes = dict(_ERROR_CODES)
             if op.get("security"):
-                codes |= {"401": "Missing or wrong X-API-Key", "403": "Writes are disabled"}
+                codes |= {
+                    "401": "Missing or wrong X-API-Key",
+                    "403": "No API key configured: writes and compute jobs are disabled",
+                }
             for code, text in codes.items():
                 entry = responses.setdefault(code, {"description": text})
                 entry["content"] = body
@@ -249,8 +301,8 @@ def create_app(config: ServerConfig | None = None, **overrides: object) -> FastA
         description=(
             "Production, reserves, trade, concentration, risk rankings, disruption scenarios "
             "and recovery runs. Every row carries its dataset, source file and line; every "
-            "table response lists its sources. Reads are open; writes need the X-API-Key "
-            "header. Limits: GET /api/v1/limits."
+            "table response lists its sources. Reads are open; writes and compute jobs "
+            "(scenario and recovery runs) need the X-API-Key header. Limits: GET /api/v1/limits."
         ),
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url=None,  # Swagger UI would load its assets from a CDN
@@ -261,6 +313,7 @@ def create_app(config: ServerConfig | None = None, **overrides: object) -> FastA
     app.state.jobs = new_job_manager(cfg)
     _handlers(app)
     app.add_middleware(_BodyLimit, max_bytes=cfg.max_body_bytes)
+    app.add_middleware(_SecurityHeaders)
 
     from critmin.api_server.routes import (
         commodities,
@@ -300,7 +353,7 @@ def create_app(config: ServerConfig | None = None, **overrides: object) -> FastA
     def topojson(name: str) -> FileResponse:
         p = WEB_DIR / "vendor" / f"{name}.json"
         if name != "world_110m" or not p.is_file():
-            raise HTTPException(404, f"no topojson {name!r}; this server ships world_110m only")
+            raise HTTPException(404, f"no topojson {shorten(name)}; this server ships world_110m only")
         return FileResponse(p, media_type="application/json")
 
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")

@@ -123,19 +123,30 @@ _api_key_header = APIKeyHeader(
 def require_api_key(
     request: Request, key: Annotated[str | None, Depends(_api_key_header)] = None
 ) -> None:
-    """Refuse a write unless the ``X-API-Key`` header carries the configured key."""
+    """Refuse a write or a compute job unless ``X-API-Key`` carries the configured key.
+
+    403 when the server has no key (writes and jobs are off), 401 when the header is missing
+    or wrong; the message says the fix.
+    """
     cfg: ServerConfig = request.app.state.config
     if not cfg.api_key:
         raise ApiKeyRequired(
             403,
-            "writes are disabled on this server: no API key is configured. Start the server "
-            f"with {API_KEY_ENV}=<a long random key> in its environment and send that key in "
-            "the X-API-Key header.",
+            "writes and compute jobs are disabled on this server: no API key is configured. "
+            f"Start the server with {API_KEY_ENV}=<a long random key> in its environment and "
+            "send that key in the X-API-Key header (the dashboard: open it once as "
+            "/?key=<the key>).",
         )
     if not key:
-        raise ApiKeyRequired(401, "this endpoint writes: send the API key in the X-API-Key header")
+        raise ApiKeyRequired(
+            401,
+            "this endpoint writes or starts a compute job: send the server's API key "
+            f"({API_KEY_ENV}) in the X-API-Key header",
+        )
     if not hmac.compare_digest(key.encode("utf-8"), cfg.api_key.encode("utf-8")):
-        raise ApiKeyRequired(401, "wrong API key in the X-API-Key header")
+        raise ApiKeyRequired(
+            401, f"wrong API key in the X-API-Key header; send the server's {API_KEY_ENV}"
+        )
 
 
 def _commodity(
@@ -195,12 +206,12 @@ def resolve_group(name: str, param: str = "group") -> tuple[str, list[str]]:
     try:
         iso = resolve_country(name, param)
     except BadParameter as err:
-        from critmin.errors import nearest
+        from critmin.errors import nearest, shorten
 
         sugg = nearest(name, list(ids.values())) + err.suggestions
         raise BadParameter(
             param,
-            f"{name!r} is neither a group ({', '.join(sorted(ids.values()))}) nor a country",
+            f"{shorten(name)} is neither a group ({', '.join(sorted(ids.values()))}) nor a country",
             sugg[:5],
         ) from None
     return iso, [iso]

@@ -19,20 +19,31 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the REST API (/api/v1, schema at /api/v1/openapi.json) and the dashboard (/).
 
-        Reads are open.  Writes (imports, saved scenario and recovery runs) need the key
-        set in CRITMIN_API_KEY, sent in the X-API-Key header.  Limits: CRITMIN_API_* variables
+        Reads are open.  Writes (imports) and compute jobs (scenario and recovery runs) need
+        the key set in CRITMIN_API_KEY, sent in the X-API-Key header; the dashboard address
+        printed at start carries it once (?key=...).  Limits: CRITMIN_API_* variables
         (docs/api.md).  The dashboard needs no internet: plotly.js comes from the installed
         plotly package.
 
         Example: `critmin serve --port 8000`, then open http://127.0.0.1:8000/
         """
+        from urllib.parse import quote
+
         import uvicorn
 
         from critmin.api_server import create_app, get_config
 
         overrides = {"workers": workers} if workers else {}
-        app_ = create_app(get_config(**overrides))
-        typer.secho(
-            f"critmin: dashboard http://{host}:{port}/  API http://{host}:{port}/api/v1", err=True
-        )
+        cfg = get_config(**overrides)
+        app_ = create_app(cfg)
+        dash = f"http://{host}:{port}/"
+        if cfg.api_key:
+            dash += "?key=" + quote(cfg.api_key, safe="")
+        else:
+            typer.secho(
+                "critmin: no CRITMIN_API_KEY set: scenario and recovery runs and imports are off "
+                "(set CRITMIN_API_KEY=<a long random key> to turn them on)",
+                err=True,
+            )
+        typer.secho(f"critmin: dashboard {dash}  API http://{host}:{port}/api/v1", err=True)
         uvicorn.run(app_, host=host, port=port, log_level=log_level)

@@ -62,7 +62,7 @@ Aggregates = Annotated[
 
 
 def _stages(stage: list[str] | None, default: str | None) -> list[str] | None:
-    from critmin.errors import nearest
+    from critmin.errors import nearest, shorten
     from critmin.ingest._common import STAGES
 
     if not stage:
@@ -74,7 +74,7 @@ def _stages(stage: list[str] | None, default: str | None) -> list[str] | None:
         if s.lower() not in STAGES:
             raise BadParameter(
                 "stage",
-                f"unknown stage {s!r}; use one of {list(STAGES)} or 'all'",
+                f"unknown stage {shorten(s)}; use one of {list(STAGES)} or 'all'",
                 nearest(s, STAGES),
             )
         out.append(s.lower())

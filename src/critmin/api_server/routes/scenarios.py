@@ -6,14 +6,15 @@ preset parameter 422 listing every failure, too many draws 422) and queues a job
 :func:`~critmin.scenarios.runner.run_scenario` in a worker process; ``GET
 /api/v1/jobs/{id}`` gives its progress and, once done, the fan chart (P5/P50/P95 shortfall
 per year) and who fills the gap for the most affected importers.  ``save_as`` also saves
-the run in the workspace (:func:`~critmin.scenarios.runner.save`; needs the API key).
+the run in the workspace (:func:`~critmin.scenarios.runner.save`).  Jobs need the API key
+(``X-API-Key``), like imports: they take minutes of CPU.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 
 from critmin.api_server._tasks import preset_list, runner_module, summarise_run
 from critmin.api_server.deps import (
@@ -74,11 +75,12 @@ def presets(cfg: Config) -> list[dict[str, Any]]:
     "/scenarios/jobs",
     response_model=JobOut,
     status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Depends(require_api_key)],
     summary="Run a scenario (asynchronous)",
     responses={
         **R501,
-        401: {"description": "save_as given without a valid X-API-Key"},
-        403: {"description": "save_as given but writes are disabled"},
+        401: {"description": "No or a wrong X-API-Key"},
+        403: {"description": "The server has no API key: compute jobs are disabled"},
         404: {"description": "Unknown preset"},
         429: {"description": "Too many jobs waiting"},
     },
@@ -94,20 +96,18 @@ def create_job(request: Request, body: ScenarioRequest, cfg: Config, jobs: Jobs)
     from critmin.scenarios import load_spec
     from critmin.scenarios.presets import is_preset, load_preset, preset_ids
 
-    if body.save_as:
-        require_api_key(request, request.headers.get("X-API-Key"))
     if body.spec is not None:
         spec = call(load_spec, body.spec)  # ScenarioError -> 422 listing every failure
         source = spec.to_dict()
     elif body.preset:
         if not call(is_preset, body.preset):
-            from critmin.errors import nearest
+            from critmin.errors import nearest, shorten
 
             ids = call(preset_ids)
             near = nearest(body.preset, ids, n=3)
             raise HTTPException(
                 404,
-                f"unknown preset {body.preset!r}"
+                f"unknown preset {shorten(body.preset)}"
                 + (f"; did you mean {', '.join(near)}?" if near else "")
                 + f" Presets: {', '.join(ids)}",
             )

@@ -22,11 +22,27 @@ export async function getJSON(path, params = {}) {
   return handle(r);
 }
 
-/** POST (or another method) a JSON body. */
+const KEY_STORE = "critmin-api-key";
+
+/** The server's API key: from `?key=` once (then dropped from the address bar), kept for the tab. */
+export function apiKey() {
+  const url = new URL(window.location.href);
+  const given = url.searchParams.get("key");
+  if (given) {
+    sessionStorage.setItem(KEY_STORE, given);
+    url.searchParams.delete("key");
+    history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+  return sessionStorage.getItem(KEY_STORE) || "";
+}
+apiKey();
+
+/** POST (or another method) a JSON body, with the API key (compute jobs and writes need it). */
 export async function sendJSON(path, body, method = "POST", headers = {}) {
+  const key = apiKey();
   const r = await fetch(API + path, {
     method,
-    headers: { "Content-Type": "application/json", ...headers },
+    headers: { "Content-Type": "application/json", ...(key ? { "X-API-Key": key } : {}), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return handle(r);
