@@ -90,7 +90,9 @@ def test_tour_line_runs_and_prints(line, tmp_path, monkeypatch, capsys, request)
         (tmp_path / name).write_text(text, encoding="utf-8")
     # a tour line may read a file an earlier line wrote (recovery run --params params.csv)
     if args[:2] == ["recovery", "run"] and "--params" in args:
-        main(["recovery", "template", args[args.index("--params") + 1]])
+        with pytest.raises(SystemExit) as done:
+            main(["recovery", "template", args[args.index("--params") + 1]])
+        assert not done.value.code, capsys.readouterr().err
         capsys.readouterr()
     code = 0
     try:

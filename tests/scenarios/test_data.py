@@ -17,6 +17,7 @@ from critmin.scenarios.data import (
     links_table,
     network_summary,
     production_table,
+    supplemented_codes,
     trade_years,
 )
 from critmin.store import get_store
@@ -32,12 +33,20 @@ def net():
 def test_flows_equal_a_direct_duckdb_sum_of_trade(net):
     codes = list(net.commodities)
     marks = ", ".join("?" * len(codes))
+    # BACI, plus China's Comtrade exports for the codes BACI HS92 lacks (811292, 380110)
+    sup = supplemented_codes(YEAR, codes)
+    assert sup == ["380110", "811292"]
     direct = get_store().query(
-        "SELECT hs6, exporter_iso3, importer_iso3, sum(quantity_t) AS q FROM trade "
-        f"WHERE year = ? AND hs6 IN ({marks}) AND quantity_t IS NOT NULL "
-        "AND exporter_iso3 <> importer_iso3 GROUP BY ALL",
-        [YEAR, *codes],
+        "SELECT hs6, exporter_iso3, importer_iso3, sum(quantity_t) AS q FROM ("
+        "SELECT hs6, exporter_iso3, importer_iso3, quantity_t FROM trade "
+        f"WHERE year = ? AND hs6 IN ({marks}) UNION ALL "
+        "SELECT hs6, exporter_iso3, importer_iso3, quantity_t FROM china_exports "
+        "WHERE year = ? AND hs6 IN (?, ?)) "
+        "WHERE quantity_t IS NOT NULL AND exporter_iso3 <> importer_iso3 GROUP BY ALL",
+        [YEAR, *codes, YEAR, *sup],
     )
+    # the supplemented codes have China as their only exporter
+    assert set(direct.loc[direct["hs6"].isin(sup), "exporter_iso3"]) == {"CHN"}
     k = [net.commodity_index[c] for c in direct["hs6"]]
     e = [net.country_index[c] for c in direct["exporter_iso3"]]
     j = [net.country_index[c] for c in direct["importer_iso3"]]
@@ -51,7 +60,7 @@ def test_flows_equal_a_direct_duckdb_sum_of_trade(net):
         "AND commodity_id IS NOT NULL",
         [YEAR],
     )
-    assert set(have["hs6"]) == set(net.commodities)
+    assert set(have["hs6"]) | set(sup) == set(net.commodities)
     assert net.year == YEAR
 
 
@@ -78,12 +87,15 @@ def test_every_hs_code_of_the_mapped_commodities_has_a_stage():
 
 
 def test_descriptions_are_bacis_own(shared_data):
-    path = shared_data / "baci_minerals" / "product_codes_HS92_V202401b.csv"
-    with path.open(encoding="utf-8") as f:
-        baci = {r["code"]: r["description"] for r in csv.DictReader(f)}
+    """HS92 codes carry BACI's HS92 description; the two HS2012+ codes its HS12 one."""
+    baci = {}
+    for rel in ("concordance/BACI_product_codes_HS12_V202201.csv",
+                "baci_minerals/product_codes_HS92_V202401b.csv"):  # HS92 wins where both
+        with (shared_data / rel).open(encoding="utf-8") as f:
+            baci |= {r["code"]: r["description"] for r in csv.DictReader(f)}
     st = hs_stages()
     for code, desc in zip(st["hs6"], st["description"], strict=True):
-        assert baci[code] == desc
+        assert baci[code] == desc, code
 
 
 def test_stages_follow_the_descriptions():
@@ -150,8 +162,9 @@ def test_content_mode_uses_published_production_times_the_users_factor():
 def test_codes_for_names_and_missing_data():
     assert codes_for("lithium") == ["282520", "283691"]
     assert codes_for(["neodymium"]) == ["280530", "284610", "284690"]  # its group's codes
+    assert codes_for("gallium") == ["811292"]  # HS2012+ code, from China's Comtrade exports
     with pytest.raises(NoData, match="no HS6 code in the BACI extract"):
-        codes_for("gallium")
+        codes_for("scandium")
     years = trade_years()
     with pytest.raises(NoData, match=f"{years[0]}-{years[-1]}"):
         build_network(1990)

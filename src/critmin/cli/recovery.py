@@ -166,6 +166,8 @@ def _pct(v: object) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     x = 100 * float(v)  # type: ignore[arg-type]
+    if 0 < x < 0.005:
+        return "<0.01%"
     return f"{x:.2f}%" if x < 1 else f"{x:.1f}%"
 
 
@@ -366,7 +368,11 @@ def _print_default(dr: Any, fmt: OutputFormat, chart: Path | None, saved: Path |
     if len(lost):
         g = lost.groupby("element")["inflow_left_out_t"].sum()
         parts = ", ".join(f"{e} {_sig(v)} kt" for e, v in g.items())
-        prods = ", ".join(sorted(set(lost["product"])))
+        names = []
+        for prod, g in lost.groupby("product"):
+            partial = (g["parameter"] == "recovery_efficiency").all()
+            names.append(f"{prod} ({', '.join(g['element'])})" if partial else prod)
+        prods = ", ".join(names)
         c.print(
             f"Left out (no published value found; see `critmin recovery defaults "
             f"--unsourced`): {prods}. Their {a}-{b} inflows: {parts}."
