@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from critmin.assessments.concentration import bloc_supply, concentration, without
+from critmin.assessments.concentration import (
+    bloc_supply,
+    concentration,
+    iea_commodities,
+    iea_years,
+    without,
+)
 from critmin.errors import MethodError, NoData, UnknownCommodity, UnknownGroup
 from critmin.ingest.reconcile import rounding_granularity
 from critmin.store import get_store
@@ -234,8 +240,8 @@ def test_reserves_both_sources_is_nodata():
 
 
 def test_bad_source_and_measure():
-    with pytest.raises(MethodError, match="source must be 'usgs', 'wmd' or 'both'"):
-        concentration("lithium", source="iea")  # type: ignore[arg-type]
+    with pytest.raises(MethodError, match="source must be 'usgs', 'wmd', 'iea' or 'both'"):
+        concentration("lithium", source="IEA 2024")  # type: ignore[arg-type]
     with pytest.raises(MethodError, match="measure must be 'production' or 'reserves'"):
         concentration("lithium", measure="capacity")  # type: ignore[arg-type]
 
@@ -243,3 +249,84 @@ def test_bad_source_and_measure():
 def test_without_needs_countries():
     with pytest.raises(MethodError, match="exclude is empty"):
         without("lithium", [])
+
+
+# ---------------------------------------------------------------- IEA (refining by country)
+
+
+def _iea_block(shared_data, title: str) -> dict[int, dict[str, float]]:
+    """{year: {row label: value}} of one block of the raw IEA supply sheet (read here, by
+    cells: the year header row, the block title cell, rows to the next blank label)."""
+    import csv
+
+    path = shared_data / "iea_critical_minerals/sheets_csv/2_Total_supply_for_key_minerals.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        grid = list(csv.reader(fh))
+    header = next(r for r in grid if sum(c.strip().isdigit() for c in r) >= 4)
+    r0, c0 = next((r, c) for r, row in enumerate(grid) for c, v in enumerate(row) if v == title)
+    cols = []
+    for c in range(c0 + 1, len(header)):
+        if not header[c].strip().isdigit():
+            break
+        cols.append(c)
+    out: dict[int, dict[str, float]] = {int(header[c]): {} for c in cols}
+    for row in grid[r0 + 1 :]:
+        if not row[c0].strip():
+            break
+        for c in cols:
+            out[int(header[c])][row[c0].strip()] = float(row[c])
+    return out
+
+
+@pytest.mark.parametrize("year", [2023, 2030])
+def test_iea_rare_earth_refining_shares_equal_the_raw_file(shared_data, year):
+    block = _iea_block(shared_data, "Magnet rare earth elements - Refining")[year]
+    total, rest = block["Total"], block["Rest of world"]
+    named = {k: v for k, v in block.items() if k not in ("Total", "Rest of world", "Top 3 share")}
+    shares = sorted((v / total for v in named.values()), reverse=True)
+    got = concentration("rare earths", stage="refinery", source="iea", year=year)
+    assert len(got) == 1
+    r = got.iloc[0]
+    assert r["commodity_id"] == "magnet_rare_earths"
+    assert r["world_total"] == pytest.approx(total, rel=1e-9)
+    assert r["top1_country"] == "CHN"
+    assert r["top1_share"] == pytest.approx(named["China"] / total, rel=1e-9)
+    assert r["top3_share"] == pytest.approx(sum(shares[:3]), rel=1e-9)
+    # "Rest of world" is not one producer: it is other_share, out of the HHI (lower bound) ...
+    assert r["other_share"] == pytest.approx(rest / total, rel=1e-9)
+    lower = sum(s**2 for s in shares)
+    assert r["hhi_fraction"] == pytest.approx(lower, rel=1e-9)
+    # ... and counted as one producer in the upper bound
+    assert r["hhi_points_upper"] == pytest.approx(10_000 * (lower + (rest / total) ** 2), rel=1e-9)
+    assert r["n_producers"] == sum(v > 0 for v in named.values())
+    assert bool(r["projection"]) is (year != 2023)
+
+
+def test_iea_default_year_is_historical_never_a_projection(shared_data):
+    raw = _iea_block(shared_data, "Magnet rare earth elements - Refining")
+    base = min(raw)  # the base year: the first column of the sheet; later ones are projections
+    yrs = iea_years("rare earths", "refinery")
+    assert yrs == {"historical": [base], "projection": sorted(y for y in raw if y > base)}
+    for cid in ("rare earths", "cobalt", "lithium", "nickel"):
+        df = concentration(cid, stage="refinery", source="iea")
+        assert set(df["year"]) == {base}, cid
+        assert not df["projection"].any()
+    assert set(without("cobalt", ["CHN"], stage="refinery", source="iea")["year"]) == {base}
+    assert set(bloc_supply("cobalt", "MSP", stage="refinery", source="iea")["year"]) == {base}
+
+
+def test_iea_reaches_a_group_through_its_members():
+    assert iea_commodities("rare earths") == ["magnet_rare_earths"]
+    assert iea_commodities("cobalt") == ["cobalt"]
+    assert iea_commodities("gallium") == []
+
+
+def test_usgs_without_the_stage_points_to_the_iea():
+    with pytest.raises(NoData, match=r"stages with data: \['mine'\]; the IEA publishes it"):
+        concentration("rare earths", stage="refinery")
+
+
+def test_hhi_upper_bound_never_below_the_lower(usgs):
+    both = usgs.dropna(subset=["hhi_points", "hhi_points_upper"])
+    assert (both["hhi_points_upper"] >= both["hhi_points"] - 1e-9).all()
+    assert not usgs["projection"].any()

@@ -316,3 +316,45 @@ def test_public_api_is_explicit():
     }
     assert public == set(metrics.__all__)
     assert all(callable(getattr(metrics, n)) for n in metrics.__all__)
+
+
+# ---------------------------------------------------------------- bounds with a remainder row
+
+
+def test_hhi_bounds_by_hand():
+    from critmin.metrics.concentration import hhi_bounds
+
+    # named 50 % and 30 % of a stated total, 20 % "rest of world"
+    lo, up = hhi_bounds(0.5**2 + 0.3**2, 0.2)
+    assert lo == pytest.approx(0.34)
+    assert up == pytest.approx(0.38)  # the rest as one producer: + 0.2²
+    # rows exceeding the total (negative remainder): the bounds meet
+    assert hhi_bounds(0.5, -0.03) == (0.5, 0.5)
+    s_lo, s_up = hhi_bounds(pd.Series([0.25, 0.5], index=["a", "b"]), pd.Series([0.5, 0.0]))
+    assert list(s_up.index) == ["a", "b"] and s_up.tolist() == pytest.approx([0.5, 0.5])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1e6), min_size=1, max_size=8),
+    st.lists(st.floats(0.0, 1e6), min_size=1, max_size=5),
+)
+def test_hhi_bounds_bracket_every_split_of_the_remainder(named, rest):
+    from critmin.metrics.concentration import hhi_bounds
+
+    total = sum(named) + sum(rest)
+    if total <= 0:
+        return
+    s_named = [x / total for x in named]
+    true_hhi = sum(s**2 for s in s_named) + sum((x / total) ** 2 for x in rest)
+    lo, up = hhi_bounds(sum(s**2 for s in s_named), 1.0 - sum(s_named))
+    assert lo - 1e-12 <= true_hhi <= up + 1e-12
+
+
+def test_hhi_bounds_refuses_points_and_percent():
+    from critmin.metrics.concentration import hhi_bounds
+
+    with pytest.raises(MethodError, match="divide points by 10,000"):
+        hhi_bounds(2600.0, 0.1)
+    with pytest.raises(MethodError, match="divide percent by 100"):
+        hhi_bounds(0.3, 20.0)

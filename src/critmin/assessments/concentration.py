@@ -12,6 +12,17 @@ Inputs are the world production and reserves tables of the dataset:
   ``unreported_share``; so ``Σ named shares + other_share + unreported_share = 1``.
 * **World Mining Data** (``wmd``, 2018–2024): shares are of the **sum of the countries**
   (WMD lists every producer; its "Total" row is kept as ``world_total``).
+* **IEA** Critical Minerals Data Explorer (``iea``, May 2024 edition): mining and refining by
+  country, base year 2023 and base-case projections for 2030, 2035 and 2040.  Shares are of
+  the stated ``Total`` (``WLD``); "Rest of world" (``ROW``) is many producers, not one: like
+  USGS "Other countries" it is ``other_share`` and stays out of the HHI and the top-n, so
+  ``hhi_points`` is a lower bound and ``hhi_points_upper`` (the rest counted as one producer)
+  an upper bound (:func:`critmin.metrics.concentration.hhi_bounds`).  Without a ``year`` only
+  the historical years are used (:func:`iea_years`); a projection year must be asked for and
+  its rows have ``projection=True``.  The IEA publishes some minerals only as a group: a
+  commodity without IEA rows is read through its member groups that have them
+  (:func:`iea_commodities`; rare earths -> "Magnet rare earth elements"), and the rows keep
+  the group's ``commodity_id``.
 
 A source may publish several tables for one commodity, stage and year (e.g. gross weight and
 content, or a U.S.-only salient line).  A *world table* is one with a stated world total or
@@ -33,8 +44,16 @@ import pandas as pd
 from critmin import catalog
 from critmin.errors import MethodError, NoData
 from critmin.metrics.blocs import bloc_share, concentration_of_total, shares_of_total
+from critmin.metrics.concentration import hhi_bounds
 
-__all__ = ["MIN_COUNTRIES", "bloc_supply", "concentration", "without"]
+__all__ = [
+    "MIN_COUNTRIES",
+    "bloc_supply",
+    "concentration",
+    "iea_commodities",
+    "iea_years",
+    "without",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +67,13 @@ _BASE_KEY = ["dataset", *_KEY, "series", "unit", "basis"]
 _SERIES_KEY = [*_BASE_KEY, "block"]
 #: Measures of the U.S. salient-statistics section (see :mod:`critmin.assessments.reliance`).
 _SALIENT_MEASURES = ("imports", "exports", "consumption", "net_import_reliance", "stocks", "price")
-_SOURCES = {"usgs": "usgs_mcs", "wmd": "wmd"}
+_SOURCES = {"usgs": "usgs_mcs", "wmd": "wmd", "iea": "iea"}
+#: Sources whose shares are of a stated world total with an "other countries" row.
+_STATED = ("usgs", "iea")
+_PROJECTION = "projection"
+_ORDER = {"usgs": 0, "wmd": 1, "iea": 2}
 
-Source = Literal["usgs", "wmd", "both"]
+Source = Literal["usgs", "wmd", "iea", "both"]
 Measure = Literal["production", "reserves"]
 
 
@@ -66,18 +89,87 @@ def _years(year: int | Iterable[int] | None) -> list[int] | None:
     return [int(year)] if np.isscalar(year) else [int(y) for y in year]  # type: ignore[arg-type]
 
 
+def iea_commodities(commodity: str) -> list[str]:
+    """The commodity ids under which the IEA publishes a commodity.
+
+    The commodity itself if the IEA rows have it, else its member groups and elements that
+    have IEA rows (``rare_earths`` -> ``["magnet_rare_earths"]``: the IEA publishes magnet
+    rare earth elements only), else ``[]``.
+
+    Parameters
+    ----------
+    commodity : str
+        Any name :func:`critmin.catalog.resolve_commodity` accepts.
+
+    Returns
+    -------
+    list of str
+        Commodity ids with rows in the IEA dataset.
+    """
+    from critmin.catalog.commodities import _descendants
+    from critmin.store import get_store
+
+    cid = catalog.resolve_commodity(commodity)
+    have = set(
+        get_store()
+        .query("SELECT DISTINCT commodity_id FROM observations WHERE starts_with(dataset, 'iea')")[
+            "commodity_id"
+        ]
+        .dropna()
+    )
+    if cid in have:
+        return [cid]
+    return [d for d in _descendants(cid) if d in have]
+
+
+def iea_years(
+    commodity: str | Iterable[str] | None = None, stage: str | Iterable[str] | None = None
+) -> dict[str, list[int]]:
+    """Historical and projection years of the IEA production rows.
+
+    Parameters
+    ----------
+    commodity, stage : str or list of str, optional
+        Filters (commodity names are read through :func:`iea_commodities`).
+
+    Returns
+    -------
+    dict
+        ``{"historical": [...], "projection": [...]}`` [year]; a year is a projection when
+        the IEA rows carry the ``projection`` flag (every year after the base year).
+    """
+    names = _as_list(commodity)
+    cids = None if names is None else [c for n in names for c in iea_commodities(n)]
+    rows = _fetch("iea", "production", cids, _as_list(stage), None, projections=True)
+    proj = rows["flag"].fillna("").str.contains(_PROJECTION)
+    return {
+        "historical": sorted(int(y) for y in rows.loc[~proj, "year"].unique()),
+        "projection": sorted(int(y) for y in rows.loc[proj, "year"].unique()),
+    }
+
+
 def _fetch(
     source: str,
     measure: str,
     commodity: list[str] | None,
     stage: list[str] | None,
     year: list[int] | None,
+    projections: bool = False,
 ) -> pd.DataFrame:
-    """Observation rows of one source's world tables (countries, WLD and ROW)."""
+    """Observation rows of one source's world tables (countries, WLD and ROW).
+
+    IEA: commodities are read through :func:`iea_commodities`; without `year` (and unless
+    `projections`) projection rows are left out, so defaults are historical.
+    """
     from critmin.store import get_store
 
     where = ["o.measure = ?", "starts_with(o.dataset, ?)"]
     params: list[object] = [measure, _SOURCES[source]]
+    if source == "iea":
+        if commodity is not None:
+            commodity = sorted({c for n in commodity for c in iea_commodities(n)}) or commodity
+        if year is None and not projections:
+            where.append(f"coalesce(o.flag, '') NOT LIKE '%{_PROJECTION}%'")
     for col, vals in (("commodity_id", commodity), ("stage", stage), ("year", year)):
         if vals is not None:
             where.append(f"o.{col} IN ({', '.join('?' * len(vals))})")
@@ -170,7 +262,7 @@ def _concentration_one(
         value=("value", lambda v: v.sum(min_count=1)),
         flag=("flag", lambda f: ";".join(sorted({x for x in f if x}))),
     )
-    totals = world if source == "usgs" else None
+    totals = world if source in _STATED else None
     t = concentration_of_total(ctry, totals, by=key, exclude=excl)
     t = t.reset_index()
     t["world_total"] = world.reindex(pd.MultiIndex.from_frame(t[key])).to_numpy()
@@ -180,12 +272,15 @@ def _concentration_one(
     t["world_total"] = t["world_total"].fillna(t["countries_sum"])
     oth = others.reindex(pd.MultiIndex.from_frame(t[key])).to_numpy()
     den = t["denominator"].where(t["denominator"] > 0)
-    if source == "usgs":
+    if source in _STATED:
         t["other_share"] = oth / den
         t["unreported_share"] = 1.0 - t["coverage"] - t["other_share"].fillna(0.0)
     else:
         t["other_share"] = np.nan
         t["unreported_share"] = np.nan
+    t["hhi_points_upper"] = 10_000.0 * hhi_bounds(t["hhi_fraction"], 1.0 - t["coverage"])[1]
+    proj = rows["flag"].str.contains(_PROJECTION).groupby([rows[k] for k in key]).any()
+    t["projection"] = proj.reindex(pd.MultiIndex.from_frame(t[key])).fillna(False).to_numpy()
     withheld = ctry[ctry["flag"].str.contains("withheld") & ctry["value"].isna()]
     nw = withheld.groupby(key, dropna=False).size()
     t["n_withheld"] = nw.reindex(pd.MultiIndex.from_frame(t[key])).fillna(0).astype(int).to_numpy()
@@ -224,6 +319,8 @@ _COLUMNS = [
     "coverage",
     "other_share",
     "unreported_share",
+    "hhi_points_upper",
+    "projection",
 ]
 
 
@@ -250,7 +347,14 @@ def _nodata(
         return NoData(msg + f"; that source has no {measure} table for it")
     stages = sorted(have["stage"].unique())
     if stage and not set(stage) & set(stages):
-        return NoData(msg + f"; stages with data: {stages}")
+        alt = ""
+        if (
+            source != "iea"
+            and commodity
+            and not _fetch("iea", measure, commodity, stage, None).empty
+        ):
+            alt = "; the IEA publishes it: use source 'iea' (--source iea)"
+        return NoData(msg + f"; stages with data: {stages}{alt}")
     sel = have[have["stage"].isin(stage)] if stage else have
     years = sorted(int(y) for y in sel["year"].unique())
     return NoData(msg + f"; years with data: {years}" + (f"; stages: {stages}" if stage else ""))
@@ -274,9 +378,10 @@ def concentration(
         ``"mine"``, ``"refinery"``, ``"smelter"``, ...; default all.
     year : int or list of int, optional
         Default all years.
-    source : {"usgs", "wmd", "both"}, default "usgs"
+    source : {"usgs", "wmd", "iea", "both"}, default "usgs"
         ``"both"`` keeps the commodity × stage × year present in both sources and puts their
-        rows next to each other (USGS first).
+        rows next to each other (USGS first).  ``"iea"``: the IEA Critical Minerals Data
+        Explorer (module docstring); without `year` its historical years only.
     measure : {"production", "reserves"}, default "production"
         Reserves are USGS only (stage ``mine``).
     exclude : iterable of str, default ()
@@ -292,7 +397,10 @@ def concentration(
         ``world_total_stated`` (bool), ``countries_sum``, ``share_basis``, ``n_producers``,
         ``n_withheld``, ``top1_country``, ``top1_share``, ``top3_share`` [-],
         ``hhi_fraction`` [-], ``hhi_points`` [%²], ``coverage`` [-] (named countries' combined
-        share), ``other_share`` (USGS "Other countries") and ``unreported_share`` [-].
+        share), ``other_share`` (USGS "Other countries", IEA "Rest of world") and
+        ``unreported_share`` [-], ``hhi_points_upper`` [%²] (the HHI if everything not named
+        were one producer: ``hhi_points`` is the lower bound) and ``projection`` (bool: the
+        row is a projection, IEA only).
 
     Raises
     ------
@@ -308,8 +416,11 @@ def concentration(
     >>> df = concentration("lithium", stage="mine", source="both")  # doctest: +SKIP
     >>> df[["year", "source", "top1_country", "top1_share", "hhi_points"]]  # doctest: +SKIP
     """
-    if source not in ("usgs", "wmd", "both"):
-        raise MethodError(f"source must be 'usgs', 'wmd' or 'both', got {source!r}")
+    if source not in ("usgs", "wmd", "iea", "both"):
+        raise MethodError(
+            f"source must be 'usgs', 'wmd', 'iea' or 'both', got {source!r}; "
+            "'iea' is the IEA Critical Minerals Data Explorer (mining and refining)"
+        )
     if measure not in ("production", "reserves"):
         raise MethodError(f"measure must be 'production' or 'reserves', got {measure!r}")
     names = _as_list(commodity)
@@ -332,7 +443,7 @@ def concentration(
                 f"{', '.join(cids) if cids else 'any commodity'} for the same stage and year"
                 + ("; World Mining Data has no reserves" if measure == "reserves" else "")
             )
-    df["_src"] = df["source"].map({"usgs": 0, "wmd": 1})
+    df["_src"] = df["source"].map(_ORDER)
     df = df.sort_values([*_KEY, "_src"]).reset_index(drop=True)
     return df[_COLUMNS]
 
@@ -387,7 +498,7 @@ def without(
     rest["excluded_share"] = ex.reindex(pd.MultiIndex.from_frame(rest[key])).fillna(0.0).to_numpy()
     out = pd.concat([full, rest], ignore_index=True)
     out["_scope"] = (out["scope"] != "world").astype(int)
-    out["_src"] = out["source"].map({"usgs": 0, "wmd": 1})
+    out["_src"] = out["source"].map(_ORDER)
     out = out.sort_values([*_KEY, "_src", "_scope"]).reset_index(drop=True)
     return out[[*_COLUMNS[:5], "scope", "excluded", "excluded_share", *_COLUMNS[5:]]]
 
@@ -416,7 +527,7 @@ def _shares(
         ctry = ctry.groupby([*_SERIES_KEY, "country_iso3"], dropna=False, as_index=False)[
             "value"
         ].sum(min_count=1)
-        sh = shares_of_total(ctry, world if s == "usgs" else None, by=_SERIES_KEY)
+        sh = shares_of_total(ctry, world if s in _STATED else None, by=_SERIES_KEY)
         out.append(sh.assign(source=s))
     if not out:
         raise _nodata(source, measure, cids, stages, years)
@@ -508,7 +619,7 @@ def bloc_supply(
     out = out.reset_index()
     out["group"] = gname
     out["n_members"] = len(members)
-    out["_src"] = out["source"].map({"usgs": 0, "wmd": 1})
+    out["_src"] = out["source"].map(_ORDER)
     out = out.sort_values([*_KEY, "_src"]).reset_index(drop=True)
     cols = [
         "commodity_id",

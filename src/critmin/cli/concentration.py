@@ -18,9 +18,80 @@ def _src_caption(df: pd.DataFrame) -> str:
     for src, g in df.groupby("source", sort=False):
         series = "; ".join(dict.fromkeys(g["series"]))
         unit = g["unit"].iloc[0] + (f", {g['basis'].iloc[0]}" if g["basis"].iloc[0] else "")
-        name = "USGS" if src == "usgs" else "World Mining Data"
+        name = _SOURCE_NAMES.get(str(src), str(src))
         parts.append(f"{name}: {series}, in {unit} ({', '.join(sorted(set(g['dataset'])))})")
-    return escape(". ".join(parts) + ".")
+    return escape(". ".join(parts) + ".") + _iea_caption(df)
+
+
+_SOURCE_NAMES = {
+    "usgs": "USGS",
+    "wmd": "World Mining Data",
+    "iea": "IEA Critical Minerals Data Explorer",
+}
+
+
+def _iea_caption(df: pd.DataFrame) -> str:
+    """What IEA rows mean: a group read for the commodity, the rest of world, projections."""
+    iea = df[df["source"] == "iea"]
+    if iea.empty:
+        return ""
+    from critmin.assessments.concentration import iea_years
+
+    cids = sorted(set(iea["commodity_id"]))
+    yrs = iea_years(cids, sorted(set(iea["stage"])))
+    text = (
+        f" IEA figures are for {', '.join(cids)}; 'Rest of world' is other_share, left out "
+        "of top1/top3 and the HHI (a lower bound; hhi_points_upper in --format csv counts it "
+        "as one producer)."
+    )
+    if yrs["projection"]:
+        shown = sorted(int(y) for y in iea["year"].unique() if y in yrs["projection"])
+        text += (
+            f" 'proj' marks a base-case projection ({', '.join(map(str, shown))})"
+            if shown
+            else f" Historical years only; projections {', '.join(map(str, yrs['projection']))}"
+            " with --year"
+        ) + "."
+    return escape(text)
+
+
+def _year_text(df: pd.DataFrame) -> list[str]:
+    """Years as plain numbers, projections marked ``'2030 proj'``."""
+    if "projection" in df:
+        proj = df["projection"].fillna(False).astype(bool)
+    else:  # bloc shares: a projection year of the IEA rows
+        from critmin.assessments.concentration import iea_years
+
+        iea = df["source"] == "iea"
+        later = (
+            iea_years(sorted(set(df.loc[iea, "commodity_id"])))["projection"] if iea.any() else []
+        )
+        proj = iea & df["year"].isin(later)
+    return [f"{int(y)} proj" if p else str(int(y)) for y, p in zip(df["year"], proj, strict=True)]
+
+
+def _with_iea_fallback(call, commodity: str, stage: str, source: str, measure: str):  # noqa: ANN001, ANN202
+    """Run `call(source)`; where USGS/WMD lack `stage`, fall back to the IEA, saying so."""
+    from critmin.assessments import concentration as conc
+    from critmin.errors import NoData
+
+    try:
+        return call(source)
+    except NoData as err:
+        if source not in ("usgs", "wmd") or measure != "production":
+            raise
+        try:
+            df = call("iea")
+        except NoData:
+            raise err from None
+        typer.secho(
+            f"note: source {source!r} has no {stage} {measure} of {commodity}; using the IEA "
+            f"Critical Minerals Data Explorer ({', '.join(conc.iea_commodities(commodity))}), "
+            "as --source iea does",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+        return df
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +108,11 @@ def register(app: typer.Typer) -> None:
         measure: str = typer.Option("production", "--measure", help="production or reserves."),
         year: int = typer.Option(None, "--year", "-y", help="One year; default all years."),
         source: str = typer.Option(
-            "usgs", "--source", help="usgs, wmd (World Mining Data) or both side by side."
+            "usgs",
+            "--source",
+            help="usgs, wmd (World Mining Data), iea (IEA, mining and refining; historical "
+            "year unless --year names a projection year) or both (usgs and wmd side by side). "
+            "Where usgs/wmd lack the stage, the IEA is used with a note.",
         ),
         without_: str = typer.Option(
             None, "--without", help="Countries to remove, comma-separated: CHN or CHN,RUS."
@@ -65,12 +140,13 @@ def register(app: typer.Typer) -> None:
             critmin concentration aluminium --stage smelter --source both
             critmin concentration "rare earths" --without CHN
             critmin concentration lithium --group MSP --format csv
+            critmin concentration "rare earths" --stage refinery --source iea
         """
         from critmin.assessments import concentration as conc
 
         if group and without_:
             raise typer.BadParameter("give either --group or --without, not both")
-        kw = dict(stage=stage, year=year, source=source, measure=measure)
+        kw = dict(stage=stage, year=year, measure=measure)
         if group:
             names = _split(group)
             grp: str | list[str] = names
@@ -86,7 +162,13 @@ def register(app: typer.Typer) -> None:
                         grp = [catalog.resolve_country(names[0])]
                     except UnknownCountry:
                         raise err from None
-            df = conc.bloc_supply(commodity, grp, **kw)
+            df = _with_iea_fallback(
+                lambda src: conc.bloc_supply(commodity, grp, source=src, **kw),
+                commodity,
+                stage,
+                source,
+                measure,
+            )
             if fmt != OutputFormat.table:
                 emit(df, fmt)
                 return
@@ -99,6 +181,7 @@ def register(app: typer.Typer) -> None:
                     for m, s in zip(df["top_member"], df["top_member_share"], strict=True)
                 ],
             )
+            out["year"] = _year_text(df)
             cols = ["year", "source", "share", "group_total", "world", "largest"]
             g = df["group"].iloc[0]
             producing = [
@@ -118,9 +201,21 @@ def register(app: typer.Typer) -> None:
             )
             return
         if without_:
-            df = conc.without(commodity, _split(without_), **kw)
+            df = _with_iea_fallback(
+                lambda src: conc.without(commodity, _split(without_), source=src, **kw),
+                commodity,
+                stage,
+                source,
+                measure,
+            )
         else:
-            df = conc.concentration(commodity, **kw)
+            df = _with_iea_fallback(
+                lambda src: conc.concentration(commodity, source=src, **kw),
+                commodity,
+                stage,
+                source,
+                measure,
+            )
         if fmt != OutputFormat.table:
             emit(df, fmt)
             return
@@ -133,6 +228,7 @@ def register(app: typer.Typer) -> None:
             hhi=[fmt_num(h) for h in df["hhi_points"]],
             n=df["n_producers"].astype(str),
             world=[fmt_num(v) for v in df["world_total"]],
+            year=_year_text(df),
         )
         cols = ["year", "source", "world", "top1", "top3", "hhi", "n"]
         if without_:

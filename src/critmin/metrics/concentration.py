@@ -34,6 +34,7 @@ __all__ = [
     "concentration_table",
     "group_shares",
     "hhi",
+    "hhi_bounds",
     "n_producers",
     "shares",
     "top_n_share",
@@ -45,6 +46,9 @@ __all__ = [
 SHARE_TOLERANCE = 1e-6
 
 _POINTS_PER_FRACTION = 10_000.0  # (100 %)² -- methods/04 §4.1: HHI_pct = 10,000 × HHI_frac
+#: hhi_bounds accepts a fractional HHI up to this value: named shares of a stated total can
+#: sum above 1 where a source's rows exceed its total (IEA nickel, USGS rounding).
+_MAX_FRACTION = 4.0
 
 
 def _as_series(values: pd.Series | Sequence[float] | np.ndarray, name: str) -> pd.Series:
@@ -203,6 +207,70 @@ def hhi(
     known = _check_shares(_as_series(shares, "shares"))
     value = float(np.square(known.to_numpy()).sum())
     return value * _POINTS_PER_FRACTION if scale == "points" else value
+
+
+def hhi_bounds(
+    hhi_named: float | pd.Series | np.ndarray,
+    remainder: float | pd.Series | np.ndarray,
+) -> tuple[float | pd.Series | np.ndarray, float | pd.Series | np.ndarray]:
+    """Bounds of the HHI when part of the total is an unnamed remainder ("Rest of world").
+
+    A remainder row (USGS "Other countries", IEA "Rest of world") is an unknown number of
+    producers, not one.  Split into many small producers it adds nothing to ``Σ s_i²``; held by
+    one producer it adds ``r²``; every other split lies in between (``Σ r_j² ≤ (Σ r_j)²`` for
+    ``r_j ≥ 0``).  So
+
+    ``HHI_named ≤ HHI ≤ HHI_named + r²``
+
+    with ``HHI_named = Σ_named s_i²`` (shares of the whole total) and ``r = 1 − Σ_named s_i``.
+    A negative remainder (the named rows exceed the stated total, a source inconsistency) is
+    taken as 0; ``hhi_named`` may then exceed 1 slightly and is accepted up to
+    :data:`_MAX_FRACTION` (a larger value is taken to be in points).
+
+    Parameters
+    ----------
+    hhi_named : float or array-like
+        ``Σ s_i²`` over the named producers, shares of the whole total [-].
+    remainder : float or array-like
+        The share of the total not named [-] (NaN propagates).
+
+    Returns
+    -------
+    tuple
+        ``(lower, upper)`` [-], same shape as the inputs; multiply by 10,000 for points.
+
+    Raises
+    ------
+    MethodError
+        If `hhi_named` is negative or above 1, or `remainder` above 1.
+
+    Examples
+    --------
+    IEA magnet rare-earth refining pattern: named shares 0.6 and 0.3, rest of world 0.1:
+
+    >>> lo, up = hhi_bounds(0.6**2 + 0.3**2, 0.1)
+    >>> round(lo, 12), round(up, 12)
+    (0.45, 0.46)
+    """
+    h = np.asarray(hhi_named, dtype=float)
+    r = np.asarray(remainder, dtype=float)
+    if np.any(h < 0) or np.any(h > _MAX_FRACTION):
+        bad = h[(h < 0) | (h > _MAX_FRACTION)] if h.ndim else h
+        raise MethodError(
+            f"hhi_named must be a fractional HHI (about 0..1), got {np.ravel(bad)[:3]}; "
+            "divide points by 10,000"
+        )
+    if np.any(r > 1 + SHARE_TOLERANCE):
+        bad = r[r > 1 + SHARE_TOLERANCE] if r.ndim else r
+        raise MethodError(
+            f"remainder must be a share <= 1, got {np.ravel(bad)[:3]}; divide percent by 100"
+        )
+    upper = h + np.square(np.clip(r, 0.0, None))
+    if isinstance(hhi_named, pd.Series):
+        return hhi_named.astype(float), pd.Series(upper, index=hhi_named.index)
+    if np.ndim(upper) == 0:
+        return float(h), float(upper)
+    return h, upper
 
 
 def top_n_share(shares: pd.Series | Sequence[float] | np.ndarray, n: int) -> float:
