@@ -22,10 +22,17 @@ def register(app: typer.Typer) -> None:
             "mine", "--stage", "-s", help="mine, refinery, smelter, processing, ..."
         ),
         year: int = typer.Option(
-            None, "--year", "-y", help="Year; default the latest year with data."
+            None,
+            "--year",
+            "-y",
+            help="Year; default the latest year with data (IEA: the latest historical year, "
+            "never a projection).",
         ),
         source: str = typer.Option(
-            "usgs", "--source", help="usgs (newest MCS edition), wmd, iea, or user."
+            "usgs",
+            "--source",
+            help="usgs (newest MCS edition), wmd, iea, or user.  Where usgs/wmd lack the "
+            "stage, the IEA is used with a note.",
         ),
         fmt: OutputFormat = typer.Option(
             OutputFormat.table, "--format", "-f", help="table, csv or json."
@@ -45,8 +52,21 @@ def register(app: typer.Typer) -> None:
         """
         from critmin import api, catalog
 
-        df = api.production(commodity, stage=stage, year=year, source=source)
         cid = catalog.resolve_commodity(commodity)
+        df = _iea_production(commodity, stage, year) if source == "iea" else None
+        if df is None:
+            df = api.production(commodity, stage=stage, year=year, source=source)
+        if df.empty and source in ("usgs", "wmd"):
+            iea = _iea_production(commodity, stage, year)
+            if not iea.empty:
+                typer.secho(
+                    f"note: source {source!r} has no {stage} production of {cid}; using the "
+                    f"IEA Critical Minerals Data Explorer ({', '.join(sorted(set(iea['commodity_id'])))})"
+                    ", as --source iea does",
+                    err=True,
+                    fg=typer.colors.YELLOW,
+                )
+                df, source = iea, "iea"
         if df.empty:
             have = api.observations(commodity, measure="production", source=source)
             stages = sorted(have["stage"].unique())
@@ -62,9 +82,11 @@ def register(app: typer.Typer) -> None:
                     for alt in elsewhere
                 )
             )
-        if year is None:
-            latest = int(df["year"].max())
-            df = df[df["year"] == latest]
+        proj = df["flag"].fillna("").str.contains("projection")
+        if year is None:  # the latest historical year: a projection only when asked for
+            latest = int(df.loc[~proj, "year"].max() if (~proj).any() else df["year"].max())
+            df, proj = df[df["year"] == latest], proj[df["year"] == latest]
+        df = df.assign(projection=proj.to_numpy())
         # one series: the main one (largest world total) unless several are asked for
         main = (
             df.groupby("series")["world_total"].max().fillna(0).idxmax()
@@ -72,9 +94,14 @@ def register(app: typer.Typer) -> None:
             else None
         )
         note = ""
+        group = str(df["commodity_id"].iloc[0])
+        if group != cid:
+            note = f"The IEA publishes {cid} only as the group {group}. "
+        if df["projection"].any():
+            note += "PROJECTION (IEA base case), not a recorded figure. "
         if main is not None:
             others = sorted(set(df["series"]) - {main})
-            note = f"series {main!r}; other series: {others} (use --format csv for all)"
+            note += f"series {main!r}; other series: {others} (use --format csv for all)"
             if fmt == OutputFormat.table:
                 df = df[df["series"] == main]
         out = df.assign(source=df["source_id"] + ":" + df["source_row"].astype(str))
@@ -85,14 +112,15 @@ def register(app: typer.Typer) -> None:
             )
             cols = ["country_iso3", "country", "value", "unit", "share"]
             yr = int(df["year"].iloc[0])
+            yr_text = f"{yr} (projection)" if df["projection"].any() else str(yr)
             basis = df["basis"].iloc[0]
             src = sorted(set(df["source_id"]))
             cap = (
-                f"{stage} production {yr}, {df['unit'].iloc[0]}"
+                f"{stage} production {yr_text}, {df['unit'].iloc[0]}"
                 + (f" ({basis})" if basis else "")
                 + f". Source: {', '.join(src)}. {note}"
             )
-            emit(out[cols], fmt, title=f"{cid}: {stage} production {yr}", caption=cap)
+            emit(out[cols], fmt, title=f"{group}: {stage} production {yr_text}", caption=cap)
         else:
             cols = [
                 "country_iso3",
@@ -104,6 +132,7 @@ def register(app: typer.Typer) -> None:
                 "basis",
                 "share",
                 "flag",
+                "projection",
                 "source",
             ]
             emit(out[cols], fmt)
@@ -124,3 +153,16 @@ def _sources_with_stage(commodity: str, stage: str, *, skip: str) -> list[str]:
         if (have["stage"] == stage).any():
             out.append(alt)
     return out
+
+
+def _iea_production(commodity: str, stage: str, year: int | None):  # noqa: ANN202
+    """IEA production rows of `commodity`, read through its IEA groups.
+
+    Rare earths -> magnet rare earth elements
+    (:func:`critmin.assessments.concentration.iea_commodities`).
+    """
+    from critmin import api
+    from critmin.assessments.concentration import iea_commodities
+
+    ids = iea_commodities(commodity) or [commodity]
+    return api.production(ids, stage=stage, year=year, source="iea")

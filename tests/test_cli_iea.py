@@ -1,0 +1,114 @@
+"""IEA figures in ``critmin production`` and ``critmin concentration``: rare-earth refining by
+the commodity name, the latest historical year by default, projections marked, a stated
+fallback where USGS lacks the stage.  Figures are checked against the raw IEA sheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import typer
+
+import critmin.cli as cli
+from critmin.cli import concentration as cmd_concentration
+from critmin.cli import production as cmd_production
+
+SHEET = "iea_critical_minerals/sheets_csv/2_Total_supply_for_key_minerals.csv"
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    cmd_concentration.register(app)
+    cmd_production.register(app)
+    monkeypatch.setattr(cli, "app", app)
+
+    def _run(*args):
+        monkeypatch.setenv("COLUMNS", "80")
+        code = 0
+        try:
+            cli.main(list(args))
+        except SystemExit as e:
+            code = e.code or 0
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def _raw_block(shared_data, title: str) -> dict[int, dict[str, float]]:
+    """{year: {label: value}} of one block of the raw sheet, located by its cells."""
+    with (shared_data / SHEET).open(encoding="utf-8", newline="") as fh:
+        grid = list(csv.reader(fh))
+    header = next(r for r in grid if sum(c.strip().isdigit() for c in r) >= 4)
+    r0, c0 = next((r, c) for r, row in enumerate(grid) for c, v in enumerate(row) if v == title)
+    cols = []
+    for c in range(c0 + 1, len(header)):
+        if not header[c].strip().isdigit():
+            break
+        cols.append(c)
+    out: dict[int, dict[str, float]] = {int(header[c]): {} for c in cols}
+    for row in grid[r0 + 1 :]:
+        if not row[c0].strip():
+            break
+        for c in cols:
+            out[int(header[c])][row[c0].strip()] = float(row[c])
+    return out
+
+
+def test_production_rare_earth_refining_by_name_equals_the_raw_sheet(shared_data, run):
+    raw = _raw_block(shared_data, "Magnet rare earth elements - Refining")
+    base = min(raw)
+    code, out, err = run(
+        "production", "rare earths", "--stage", "refinery", "--source", "iea", "--format", "csv"
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {int(r["year"]) for r in rows} == {base}  # default: historical, not 2040
+    assert {r["projection"] for r in rows} == {"False"}
+    got = {r["country"]: float(r["value"]) for r in rows}
+    assert got["China"] == pytest.approx(raw[base]["China"])
+    assert got["World"] == pytest.approx(raw[base]["Total"])
+    share = {r["country"]: float(r["share"]) for r in rows}
+    assert share["China"] == pytest.approx(raw[base]["China"] / raw[base]["Total"], rel=1e-9)
+
+
+def test_production_projection_year_is_marked(shared_data, run):
+    later = max(_raw_block(shared_data, "Magnet rare earth elements - Refining"))
+    code, out, err = run(
+        "production", "REE", "--stage", "refinery", "--source", "iea", "--year", str(later)
+    )
+    assert code == 0, err
+    assert f"{later} (projection)" in out and "PROJECTION" in out
+    assert "magnet_rare_earths" in out
+
+
+def test_usgs_without_refining_falls_back_to_the_iea_and_says_so(run):
+    for cmd in ("production", "concentration"):
+        code, out, err = run(cmd, "rare earths", "--stage", "refinery")
+        assert code == 0, err
+        assert "note: source 'usgs' has no refinery production of" in err
+        assert "IEA" in err and "magnet_rare_earths" in out
+
+
+def test_concentration_iea_table_marks_projections_and_prints_plain_years(shared_data, run):
+    raw = _raw_block(shared_data, "Magnet rare earth elements - Refining")
+    base, later = min(raw), max(raw)
+    code, out, err = run("concentration", "rare earths", "--stage", "refinery", "--source", "iea")
+    assert code == 0, err
+    rows = [line for line in out.splitlines() if line.startswith("│")]
+    assert rows and all(line.startswith(f"│ {base} ") and "proj" not in line for line in rows)
+    assert f"{base:,}" not in out and f"{base}.0" not in out
+    code, out, err = run(
+        "concentration", "REE", "--stage", "refinery", "--source", "iea", "--year", str(later)
+    )
+    assert code == 0, err
+    assert f"{later} proj" in out
+
+
+def test_concentration_unknown_source_is_one_clear_error(run):
+    code, out, err = run("concentration", "cobalt", "--source", "IEA2024")
+    assert code == 1
+    assert "source must be 'usgs', 'wmd', 'iea' or 'both', got 'IEA2024'" in err
+    assert "Traceback" not in err
