@@ -86,7 +86,9 @@ def _reliance_lines(c, cid: str) -> list[str]:  # noqa: ANN001 - a rich Console
         if pub.empty:
             return []
         s = pub.sort_values(["year", "dataset"]).iloc[-1]
-        c.print(f"[bold]U.S. net import reliance {s['year']}[/] (published): {_pct(s['value'], s['flag'])}")
+        c.print(
+            f"[bold]U.S. net import reliance {s['year']}[/] (published): {_pct(s['value'], s['flag'])}"
+        )
         return [f"{s['source_id']} line {s['source_row']}"]
     latest = nir[nir["year"] == nir["year"].max()]
     for r in latest.itertuples():
@@ -97,7 +99,9 @@ def _reliance_lines(c, cid: str) -> list[str]:  # noqa: ANN001 - a rich Console
             computed = _pct(r.computed_nir_pct, "")
         else:
             computed = str(r.reason or "not computable")
-        published = f"{r.published_flag or ''}" if r.published_flag else _pct(r.published_nir_pct, "")
+        published = (
+            f"{r.published_flag or ''}" if r.published_flag else _pct(r.published_nir_pct, "")
+        )
         published = published + "%" if published[-1:].isdigit() else published
         c.print(
             f"[bold]U.S. net import reliance {r.year}{what}[/]: computed {computed}; "
@@ -142,12 +146,17 @@ def register(app: typer.Typer) -> None:
         ]
         c.print(f"[bold]{info['name']}[/] ({cid})" + (f" - {', '.join(lists)}" if lists else ""))
         prod = api.production(cid, stage=None)
-        iea = api.production(cid, stage=None, source="iea")
+        from critmin.assessments.concentration import iea_commodities
+
+        iea_ids = iea_commodities(cid)  # rare earths: the IEA's magnet rare earth elements
+        iea = api.production(iea_ids or cid, stage=None, source="iea")
         refs: list[str] = []
         for stage in ("mine", "refinery", "smelter", "processing", "primary", "total"):
             t, r = _stage_table(prod, stage, years)
             if t is None and stage in ("mine", "refinery"):
                 t, r = _stage_table(iea, stage, years)  # IEA fills a stage USGS does not publish
+                if t is not None and iea_ids and iea_ids != [cid]:
+                    t.title = f"{t.title}, IEA group: {', '.join(iea_ids)}"
             if t is not None:
                 c.print(t)
                 refs += r
