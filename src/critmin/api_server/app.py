@@ -312,6 +312,12 @@ def create_app(config: ServerConfig | None = None, **overrides: object) -> FastA
     app.state.config = cfg
     app.state.jobs = new_job_manager(cfg)
     _handlers(app)
+    if cfg.response_cache:
+        from critmin.api_server._cache import CachedReads, ResponseCache
+        from critmin.api_server.deps import data_version
+
+        app.state.response_cache = ResponseCache(max_bytes=cfg.cache_mb << 20)
+        app.add_middleware(CachedReads, cache=app.state.response_cache, version=data_version)
     app.add_middleware(_BodyLimit, max_bytes=cfg.max_body_bytes)
     app.add_middleware(_SecurityHeaders)
 
@@ -353,7 +359,9 @@ def create_app(config: ServerConfig | None = None, **overrides: object) -> FastA
     def topojson(name: str) -> FileResponse:
         p = WEB_DIR / "vendor" / f"{name}.json"
         if name != "world_110m" or not p.is_file():
-            raise HTTPException(404, f"no topojson {shorten(name)}; this server ships world_110m only")
+            raise HTTPException(
+                404, f"no topojson {shorten(name)}; this server ships world_110m only"
+            )
         return FileResponse(p, media_type="application/json")
 
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")

@@ -14,7 +14,16 @@ setting                     meaning                                             
 ``CRITMIN_API_MAX_QUEUED``  jobs waiting to run before new ones are refused (429)        20
 ``CRITMIN_API_KEEP_JOBS``   finished jobs kept for ``GET /api/v1/jobs/{id}``             100
 ``CRITMIN_SCENARIO_RUNNER`` module that runs scenario presets/specs on the dataset       see below
+``CRITMIN_API_CACHE``       keep rendered answers of read endpoints until the data       1 (on)
+                            changes (``0`` turns it off; :mod:`~critmin.api_server.
+                            _cache`)
+``CRITMIN_API_CACHE_MB``    most memory the rendered answers may hold [MiB]              64
 ==========================  ===========================================================  =========
+
+Reads are served by one uvicorn process: cached answers are sent from the event loop
+without a worker thread; the rest run in the thread pool (40 threads, anyio's default)
+behind one data lock.  More uvicorn processes would each hold their own store and cache
+and compete for the same cores, so ``critmin serve`` starts one.
 
 ``CRITMIN_SCENARIO_RUNNER`` defaults to ``critmin.scenarios.runner``; until that module
 exists the scenario endpoints answer 501.  The module must provide ``presets()`` (name ->
@@ -33,6 +42,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from critmin.errors import shorten
 
 __all__ = ["ServerConfig", "get_config"]
 
@@ -59,6 +70,10 @@ class ServerConfig:
     max_parameter_rows: int = 5_000
     #: Longest simulated horizon of a scenario or recovery job [years].
     max_horizon_years: int = 150
+    #: Keep rendered answers of read endpoints until the data changes.
+    response_cache: bool = True
+    #: Most memory the rendered answers may hold [MiB].
+    cache_mb: int = 64
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int = 1) -> int:
@@ -94,12 +109,16 @@ def get_config(environ: Mapping[str, str] | None = None, **overrides: object) ->
     ------
     ValueError
         A numeric variable is not a whole number or is too small, or ``CRITMIN_API_JOBS``
-        is neither ``process`` nor ``thread``.
+        is neither ``process`` nor ``thread``, or ``CRITMIN_API_CACHE`` is not 0 or 1.
     """
     env = os.environ if environ is None else environ
     mode = (env.get("CRITMIN_API_JOBS") or "process").strip().lower()
     if mode not in ("process", "thread"):
         msg = f"CRITMIN_API_JOBS={mode!r}; give 'process' or 'thread'"
+        raise ValueError(msg)
+    cache_raw = (env.get("CRITMIN_API_CACHE") or "1").strip().lower()
+    if cache_raw not in ("0", "1", "on", "off", "true", "false", "yes", "no"):
+        msg = f"CRITMIN_API_CACHE={shorten(cache_raw)}; give 1 (on) or 0 (off)"
         raise ValueError(msg)
     cfg = ServerConfig(
         api_key=(env.get(API_KEY_ENV) or "").strip() or None,
@@ -111,6 +130,8 @@ def get_config(environ: Mapping[str, str] | None = None, **overrides: object) ->
         max_queued=_int(env, "CRITMIN_API_MAX_QUEUED", ServerConfig.max_queued, lo=0),
         keep_jobs=_int(env, "CRITMIN_API_KEEP_JOBS", ServerConfig.keep_jobs),
         scenario_runner=(env.get("CRITMIN_SCENARIO_RUNNER") or ServerConfig.scenario_runner),
+        response_cache=cache_raw in ("1", "on", "true", "yes"),
+        cache_mb=_int(env, "CRITMIN_API_CACHE_MB", ServerConfig.cache_mb),
     )
     if overrides:
         unknown = set(overrides) - set(ServerConfig.__dataclass_fields__)

@@ -230,13 +230,34 @@ def _frozen(v: Any) -> Any:
     return v
 
 
-def data_version() -> tuple[str, float]:
-    """What the store reads: the dataset folder and the workspace's modification time."""
+#: Bumped by every workspace write through the API (file times can be too coarse to tell
+#: two writes in the same few milliseconds apart).
+_GENERATION = [0]
+
+
+def _stamp(path: Any) -> tuple[int, int, int] | None:
+    """``(mtime [ns], size [bytes], inode)`` of a file, or None when it does not exist."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def data_version() -> tuple[Any, ...]:
+    """A stamp of what the store reads; it changes whenever a read could answer differently.
+
+    The dataset folder in use (``critmin data use``, ``CRITMIN_DATASET_DIR``) and its
+    ``manifest.json`` (a rebuild in place rewrites it), the workspace file's path and stamp
+    (imports from the API or from the CLI of another process), and a counter of the API's
+    own workspace writes.  Costs a few ``stat`` calls (tens of microseconds).
+    """
     from critmin.settings import get_settings
     from critmin.store import active_dataset_dir
 
+    ddir = active_dataset_dir()
     ws = get_settings().workspace_db
-    return str(active_dataset_dir()), ws.stat().st_mtime if ws.is_file() else 0.0
+    return str(ddir), _stamp(ddir / "manifest.json"), str(ws), _stamp(ws), _GENERATION[0]
 
 
 def cached_call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -272,5 +293,9 @@ def write_workspace(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     import critmin.store as store_mod
 
     with DATA_LOCK:
+        _GENERATION[0] += 1
         store_mod.reset_store()
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _GENERATION[0] += 1
