@@ -52,11 +52,19 @@ def test_without_params_runs_on_the_shipped_defaults(capsys, monkeypatch):
     assert widest(out) <= 100
     for word in ("P5", "P50", "P95", "India", "United States", "Left out"):
         assert word in out
-    for element in ("Li", "Co", "Ni", "Mn", "graphite", "Nd", "Dy", "Cu"):
+    for element in ("Li", "Co", "Ni", "Mn", "graphite", "Nd", "Pr", "Dy", "Tb", "Cu"):
         assert f"\n{element} " in out
-    # what it could not source is named, not filled in
-    for product in ("ev_motor_magnet", "grid_storage_battery", "electric_vehicle"):
-        assert product in out
+    assert "Left out: nothing" in out  # every IEA product and route has a sourced default
+
+
+def test_default_table_is_readable_at_80_columns(capsys, monkeypatch):
+    code, out, _ = run(capsys, monkeypatch, "recovery", "run", "--draws", "50", columns=80)
+    assert code == 0 and widest(out) <= 80
+    table = out.split("Mass balance")[0]
+    assert "…" not in table and "e-0" not in table  # no cut cells, no exponents
+    rows = {line.split()[0]: line.split() for line in table.splitlines() if line[:1].isalpha()}
+    assert rows["graphite"][1] in ("kg", "t", "kt", "Mt")  # element names whole, a unit each
+    assert rows["Nd"][1] in ("kg", "t")  # small flows in small units, not 7e-05 kt
 
 
 def test_default_run_csv_is_ordered_p5_p50_p95(capsys, monkeypatch):
@@ -67,9 +75,12 @@ def test_default_run_csv_is_ordered_p5_p50_p95(capsys, monkeypatch):
     assert (df["p95_cum_t"] <= df["eol_cum_t"] * (1 + 1e-12)).all()  # recovered <= end of life
 
 
-def test_defaults_command_lists_unsourced_rows(capsys, monkeypatch):
+def test_defaults_command_lists_rows_and_unsourced_rows(capsys, monkeypatch):
     code, out, _ = run(capsys, monkeypatch, "recovery", "defaults", "--unsourced", columns=100)
-    assert code == 0 and "UNSOURCED" in out and "ev_motor_magnet" in out
+    assert code == 0 and "No unsourced rows" in out
+    code, out, _ = run(capsys, monkeypatch, "recovery", "defaults", columns=80)
+    assert code == 0 and widest(out) <= 80 and "…" not in out
+    assert "hydrogen_equipment_recycling" in out and "18.4 yr" in out and "[1] " in out
     code, out, _ = run(capsys, monkeypatch, "recovery", "defaults", "-f", "csv")
     df = pd.read_csv(io.StringIO(out))
     assert {"source_title", "organisation", "year", "low", "high"} <= set(df.columns)
@@ -77,9 +88,11 @@ def test_defaults_command_lists_unsourced_rows(capsys, monkeypatch):
 
 def test_with_params_only_the_old_path_lists_what_is_missing(capsys, monkeypatch, tmp_path):
     path = tmp_path / "empty.csv"
-    code, _, _ = run(capsys, monkeypatch, "recovery", "template", str(path))
+    code, _, _ = run(capsys, monkeypatch, "recovery", "template", str(path), "--empty")
     assert code == 0
-    code, out, err = run(capsys, monkeypatch, "recovery", "run", "--params", str(path))
+    code, out, err = run(
+        capsys, monkeypatch, "recovery", "run", "--params", str(path), "--no-defaults"
+    )
     assert code == 1 and out == "" and err.count("error:") == 1
     for word in ("lifetime", "collection_rate", "recovery_efficiency"):
         assert word in err
@@ -87,16 +100,55 @@ def test_with_params_only_the_old_path_lists_what_is_missing(capsys, monkeypatch
         assert product in err
 
 
-def test_template_then_unfilled_template_says_what_is_left(capsys, monkeypatch, tmp_path):
+def test_template_then_run_works_out_of_the_box(capsys, monkeypatch, tmp_path):
     path = tmp_path / "params.csv"
     code, out, _ = run(capsys, monkeypatch, "recovery", "template", str(path))
     assert code == 0 and path.is_file() and widest(out) <= 80
-    t = pd.read_csv(path)
+    t = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert set(t.loc[t["parameter"] == "collection_rate", "product"]) == set(IEA_ROUTES)
+    assert (t["value"] != "").all() and (t["source"] != "").all()  # pre-filled, with sources
     code, _, err = run(capsys, monkeypatch, "recovery", "template", str(path))
     assert code == 1 and "--force" in err
     code, out, err = run(capsys, monkeypatch, "recovery", "run", "--params", str(path))
+    assert code == 0, err
+    assert "Recovery, World, IEA STEPS" in out and widest(out) <= 80
+    # a blank template: every row comes from the defaults, and the run says so
+    code, _, _ = run(capsys, monkeypatch, "recovery", "template", str(path), "--empty", "--force")
+    assert code == 0 and (pd.read_csv(path, dtype=str, keep_default_na=False)["value"] == "").all()
+    code, out, err = run(capsys, monkeypatch, "recovery", "run", "--params", str(path))
+    assert code == 0, err
+    assert "came from the defaults" in " ".join(out.split())
+    # --with-defaults: blank rows no longer wipe the sourced defaults
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        "recovery",
+        "run",
+        "--params",
+        str(path),
+        "--with-defaults",
+        "--draws",
+        "20",
+    )
+    assert code == 0 and "no sourced value" not in out + err and "P50" in out
+    code, out, err = run(
+        capsys, monkeypatch, "recovery", "run", "--params", str(path), "--no-defaults"
+    )
     assert code == 1 and f"the parameter file {path}" in err and "collection_rate" in err
+
+
+def test_a_bad_parameter_file_is_one_error(capsys, monkeypatch, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "parameter,product,element,process,value,unit,distribution,source\n"
+        "collection_rate,ev_battery,,,0.3,1,,made-up test value\n"
+        "collection_rate,e_scooter,,,0.5,1,,made-up test value\n"
+        "recovery_efficiency,,Co,battery_recycling,ninety,1,,made-up test value\n"
+    )
+    code, out, err = run(capsys, monkeypatch, "recovery", "run", "--params", str(path))
+    assert code == 1 and out == "" and err.count("error:") == 1
+    assert "bad.csv line 3, column 'product'" in err and "e_scooter" in err
+    assert "bad.csv line 4, column 'value'" in err and "'ninety'" in err and "fix:" in err
     code, _, _ = run(
         capsys, monkeypatch, "recovery", "template", str(path), "--inflows", "products", "--force"
     )

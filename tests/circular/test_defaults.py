@@ -49,10 +49,54 @@ def test_every_value_has_a_published_source_and_rates_are_fractions(table):
     vals = rates[["value", "low", "high"]].to_numpy(float).ravel()
     vals = vals[~np.isnan(vals)]
     assert ((vals >= 0) & (vals <= 1)).all()
-    # unsourced rows carry no number and say why
+    # unsourced rows (if any are left) carry no number and say why
     un = left_out(table)
-    assert len(un) and un["note"].str.startswith("unsourced").all()
+    assert un["note"].str.startswith("unsourced").all()
     assert table.loc[~table["sourced"], "value"].isna().all()
+    # every sourced value lies in its published range; lifetimes have one and are > 0
+    ranged = src.dropna(subset=["low", "high"])
+    assert (ranged["low"] <= ranged["value"]).all() and (ranged["value"] <= ranged["high"]).all()
+    life = src[src["parameter"] == "lifetime_mean"]
+    assert life[["low", "high"]].notna().all().all() and (life["value"] > 0).all()
+
+
+def test_every_iea_product_and_route_has_a_sourced_default(table):
+    from critmin.circular.inflows import iea_mapping
+
+    world = regional_defaults("World")
+    have = set(
+        zip(
+            world.loc[world["sourced"], "parameter"],
+            world.loc[world["sourced"], "product"],
+            world.loc[world["sourced"], "element"],
+            world.loc[world["sourced"], "process"],
+            strict=True,
+        )
+    )
+    m = iea_mapping()
+    for p in set(m["product"]):
+        assert ("lifetime_mean", p, "", "") in have, p
+        assert ("collection_rate", p, "", "") in have, p
+    for route, e in set(zip(m["route"], m["element"], strict=True)):
+        assert ("recovery_efficiency", "", e, route) in have, (route, e)
+
+
+def test_rows_sourced_for_issue_9(table):
+    # Nature Energy 2025 (UK MOT records): BEV 18.4 yr, diesel 16.8, petrol 18.7
+    for product in ("electric_vehicle", "ev_motor_magnet"):
+        r = _row(table, "lifetime_mean", product)
+        assert (r["value"], r["low"], r["high"]) == (18.4, 16.8, 18.7)
+        assert r["year"] == "2025" and "Nature Energy" in r["source_title"]
+    assert "leaves use with the vehicle" in _row(table, "lifetime_mean", "ev_motor_magnet")["note"]
+    r = _row(table, "lifetime_mean", "grid_storage_battery")  # NREL ReEDS: 15 yr packs
+    assert (r["value"], r["low"], r["high"]) == (15, 10, 15)
+    r = _row(table, "lifetime_mean", "electricity_network")  # ASCE 50 yr; lines 40-60 yr
+    assert (r["value"], r["low"], r["high"]) == (50, 40, 60)
+    r = _row(table, "lifetime_mean", "hydrogen_technology")  # PEM system 10-20 yr (Carmo 2013)
+    assert (r["low"], r["high"]) == (10, 20) and r["value"] == pytest.approx(15)
+    for e in ("Pr", "Tb"):  # "Less than 1% of REEs is recycled" (Ganguli & Cook 2018)
+        r = _row(table, "recovery_efficiency", element=e, process="magnet_recycling")
+        assert (r["low"], r["high"]) == (0.0, 0.01) and r["year"] == "2018"
 
 
 def test_eu_battery_regulation_annex_xii_targets(table):
@@ -75,7 +119,9 @@ def test_collection_rates_of_the_three_regions(table):
     assert (us["low"], us["high"]) == (0.0, 0.05)  # DOE: "less than 5%"
     assert _row(table, "collection_rate", "ev_battery")["value"] == 0.05  # ~95 % landfilled
     for e in ("Li", "Co", "Ni", "Mn", "graphite", "Cu"):  # BWMR: 70 % -> 90 % dry weight
-        r = _row(table, "recovery_efficiency", element=e, process="battery_recycling", region="India")
+        r = _row(
+            table, "recovery_efficiency", element=e, process="battery_recycling", region="India"
+        )
         assert (r["low"], r["high"]) == (0.70, 0.90)
     for e in ("Nd", "Dy"):  # UNEP 2011: EOL-RR below 1 %
         r = _row(table, "recovery_efficiency", element=e, process="magnet_recycling")
@@ -87,10 +133,16 @@ def test_regional_rows_replace_world_rows_and_the_rest_falls_back():
     world = regional_defaults("World")
     cr = _row(india, "collection_rate", "ev_battery", region="India")
     assert cr["value"] == 0.70
-    assert not ((india["parameter"] == "collection_rate") & (india["product"] == "ev_battery")
-                & (india["region"] == "World")).any()
+    assert not (
+        (india["parameter"] == "collection_rate")
+        & (india["product"] == "ev_battery")
+        & (india["region"] == "World")
+    ).any()
     # no Indian lifetime: the World one is used
-    assert _row(india, "lifetime_mean", "ev_battery")["value"] == _row(world, "lifetime_mean", "ev_battery")["value"]
+    assert (
+        _row(india, "lifetime_mean", "ev_battery")["value"]
+        == _row(world, "lifetime_mean", "ev_battery")["value"]
+    )
     assert resolve_region("usa") == "United States"
     with pytest.raises(DefaultsFileError, match="World"):
         resolve_region("Atlantis")
@@ -101,7 +153,12 @@ def test_lifetime_spread_is_a_quarter_of_the_published_range(table):
     ev = rows[rows["product"] == "ev_battery"].set_index("parameter")["value"]
     assert ev["lifetime_mean"] == pytest.approx((8 + 15) / 2)
     assert ev["lifetime_std"] == pytest.approx((15 - 8) / 4)
-    assert set(rows["parameter"]) <= {"lifetime_mean", "lifetime_std", "collection_rate", "recovery_efficiency"}
+    assert set(rows["parameter"]) <= {
+        "lifetime_mean",
+        "lifetime_std",
+        "collection_rate",
+        "recovery_efficiency",
+    }
 
 
 def test_draws_stay_in_the_published_range():
@@ -126,9 +183,22 @@ def _write(tmp_path, rows):
 
 
 GOOD = {
-    "parameter": "collection_rate", "product": "ev_battery", "element": "", "process": "",
-    "region": "World", "value": "0.5", "low": "", "high": "", "unit": "1", "distribution": "",
-    "source_title": "T", "organisation": "O", "year": "2024", "locator": "", "url": "", "note": "",
+    "parameter": "collection_rate",
+    "product": "ev_battery",
+    "element": "",
+    "process": "",
+    "region": "World",
+    "value": "0.5",
+    "low": "",
+    "high": "",
+    "unit": "1",
+    "distribution": "",
+    "source_title": "T",
+    "organisation": "O",
+    "year": "2024",
+    "locator": "",
+    "url": "",
+    "note": "",
 }
 
 

@@ -355,8 +355,8 @@ def test_all_problems_reported_at_once_with_csv_lines(tmp_path):
     with pytest.raises(ParameterError) as info:
         load_parameters(path)
     msg = str(info.value)
-    assert "bad.csv line 3: unknown parameter 'colection_rate'" in msg
-    assert "bad.csv line 4: value 'abc' of 'content' is not a number" in msg
+    assert "bad.csv line 3, column 'parameter': unknown parameter 'colection_rate'" in msg
+    assert "bad.csv line 4, column 'value': value 'abc' of 'content' is not a number" in msg
     assert len(info.value.problems) == 2
     path.write_text(
         "parameter,product,element,value\n"

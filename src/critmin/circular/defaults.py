@@ -37,6 +37,7 @@ References
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,7 +45,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from critmin.circular.products import ParameterError
+from critmin.circular.products import COLUMNS, ParameterError, ProductSystem
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULTS_CSV",
@@ -52,11 +55,13 @@ __all__ = [
     "REGIONS",
     "DefaultsFileError",
     "default_parameter_rows",
+    "fill_from_defaults",
     "left_out",
     "load_defaults",
     "regional_defaults",
     "resolve_region",
     "sample_rates",
+    "template_with_defaults",
 ]
 
 #: The shipped table.
@@ -182,7 +187,12 @@ def load_defaults(path: str | Path | None = None) -> pd.DataFrame:
     for i, r in raw.iterrows():
         rec = {c: str(r[c]).strip() for c in DEFAULT_COLUMNS}
         if rec["parameter"] not in _PARAMETERS:
-            bad(i, "parameter", f"unknown parameter {rec['parameter']!r}", f"use one of {list(_PARAMETERS)}")
+            bad(
+                i,
+                "parameter",
+                f"unknown parameter {rec['parameter']!r}",
+                f"use one of {list(_PARAMETERS)}",
+            )
             continue
         nums: dict[str, float | None] = {}
         for col in ("value", "low", "high"):
@@ -193,32 +203,66 @@ def load_defaults(path: str | Path | None = None) -> pd.DataFrame:
                 nums[col] = None
         v, lo, hi = nums["value"], nums["low"], nums["high"]
         if (lo is None) != (hi is None):
-            bad(i, "low" if lo is None else "high", "only one end of the range is given", "give both low and high, or neither")
+            bad(
+                i,
+                "low" if lo is None else "high",
+                "only one end of the range is given",
+                "give both low and high, or neither",
+            )
         if lo is not None and hi is not None and lo > hi:
             bad(i, "low", f"low {lo} is above high {hi}", "swap them")
         if v is None and lo is not None and hi is not None:
             v = (lo + hi) / 2
         if v is not None and lo is not None and hi is not None and not lo <= v <= hi:
-            bad(i, "value", f"value {v} lies outside its range {lo}-{hi}", "correct the value or the range")
+            bad(
+                i,
+                "value",
+                f"value {v} lies outside its range {lo}-{hi}",
+                "correct the value or the range",
+            )
         if rec["parameter"] in _RATES:
             for col, x in (("value", v), ("low", lo), ("high", hi)):
                 if x is not None and not 0 <= x <= 1:
-                    bad(i, col, f"rate {x} is outside [0, 1]", "give rates as fractions (0.5, not 50)")
+                    bad(
+                        i,
+                        col,
+                        f"rate {x} is outside [0, 1]",
+                        "give rates as fractions (0.5, not 50)",
+                    )
             if rec["unit"] not in ("1", ""):
                 bad(i, "unit", f"unit {rec['unit']!r} for a rate", "use unit 1 (a fraction)")
         sourced = v is not None
         if rec["parameter"] == "lifetime_mean":
             if rec["distribution"] not in _FAMILIES:
-                bad(i, "distribution", f"lifetime family {rec['distribution']!r}", f"use one of {list(_FAMILIES)}")
+                bad(
+                    i,
+                    "distribution",
+                    f"lifetime family {rec['distribution']!r}",
+                    f"use one of {list(_FAMILIES)}",
+                )
             if sourced and (lo is None or hi is None):
-                bad(i, "low", "a lifetime needs its published range (the spread is (high - low)/4)", "give low and high [yr]")
+                bad(
+                    i,
+                    "low",
+                    "a lifetime needs its published range (the spread is (high - low)/4)",
+                    "give low and high [yr]",
+                )
             if v is not None and v <= 0:
                 bad(i, "value", f"lifetime {v} yr is not positive", "give a lifetime in years > 0")
         if sourced:
             for col in ("source_title", "organisation", "year"):
                 if not rec[col]:
-                    bad(i, col, "a row with a value has no " + col, "cite the published source (title, organisation, year) or empty the value")
-        rec.update(value=math.nan if v is None else v, low=math.nan if lo is None else lo, high=math.nan if hi is None else hi)
+                    bad(
+                        i,
+                        col,
+                        "a row with a value has no " + col,
+                        "cite the published source (title, organisation, year) or empty the value",
+                    )
+        rec.update(
+            value=math.nan if v is None else v,
+            low=math.nan if lo is None else lo,
+            high=math.nan if hi is None else hi,
+        )
         rec["sourced"] = sourced
         rec["region"] = rec["region"] or "World"
         rec["source"] = (
@@ -231,7 +275,12 @@ def load_defaults(path: str | Path | None = None) -> pd.DataFrame:
     if not df.empty:
         dup = df[df.duplicated([*_KEY, "region"], keep=False)]
         for i in dup.index:
-            bad(int(i), "parameter", "the (parameter, product, element, process, region) key repeats", "keep one row per key")
+            bad(
+                int(i),
+                "parameter",
+                "the (parameter, product, element, process, region) key repeats",
+                "keep one row per key",
+            )
     if problems:
         raise DefaultsFileError(f"defaults file {path} has {len(problems)} problem(s):", problems)
     for col in ("value", "low", "high"):
@@ -302,8 +351,111 @@ def default_parameter_rows(table: pd.DataFrame) -> pd.DataFrame:
             )
     return pd.DataFrame(
         out,
-        columns=["parameter", "product", "element", "process", "value", "unit", "distribution", "source"],
+        columns=[
+            "parameter",
+            "product",
+            "element",
+            "process",
+            "value",
+            "unit",
+            "distribution",
+            "source",
+        ],
     )
+
+
+def _has_value(system: ProductSystem, row: pd.Series) -> bool | None:
+    """Whether `system` already sets the parameter of a default `row` (None: not its key)."""
+    prm, prod, elem, proc = row["parameter"], row["product"], row["element"], row["process"]
+    if prod and prod not in system.products:
+        return None
+    if elem and elem not in system.elements:
+        return None
+    if proc and proc not in system.processes:
+        return None
+    if prm in ("lifetime_mean", "lifetime_std"):
+        # any lifetime value of the product (its own family) keeps the whole default out
+        return system._lifetime_values(prod)[0] is not None
+    return system._value(prm, prod, elem, proc) is not None
+
+
+def fill_from_defaults(
+    system: ProductSystem, table: pd.DataFrame
+) -> tuple[ProductSystem, pd.DataFrame]:
+    """Fill the parameters `system` leaves empty from the sourced defaults; set values win.
+
+    A row of a user file whose value is blank means "no value given": it never removes a
+    default (:meth:`ProductSystem.with_parameters` ignores it), and this function fills
+    it.  A product with any lifetime value of its own keeps its lifetime whole (no default
+    lifetime row is mixed into it).
+
+    Parameters
+    ----------
+    system : ProductSystem
+        E.g. the shipped system with a user parameter file
+        (:func:`critmin.circular.api.build_system`).
+    table : pandas.DataFrame
+        From :func:`regional_defaults`.
+
+    Returns
+    -------
+    system : ProductSystem
+        With the default rows added where `system` had no value.
+    filled : pandas.DataFrame
+        The default rows used (columns of :func:`default_parameter_rows`), i.e. what the
+        user left blank and the defaults supplied.
+    """
+    rows = default_parameter_rows(table)
+    use = [_has_value(system, r) is False for _, r in rows.iterrows()]
+    filled = rows[use].reset_index(drop=True)
+    if len(filled):
+        logger.info("%d blank parameter(s) filled from the sourced defaults", len(filled))
+        system = system.with_parameters(filled)
+    return system, filled
+
+
+def template_with_defaults(
+    path: str | Path | None = None, region: str = "World", *, blank: bool = False
+) -> pd.DataFrame:
+    """The parameter file of an IEA-driven run, pre-filled with the sourced defaults.
+
+    Every row the shipped defaults source gets its value, lifetime family (``normal``,
+    std = (high - low)/4 of the published range) and citation in ``source``; only rows
+    without a published value stay blank.  A run with the file
+    (``critmin recovery run --params FILE``) uses your values where you change them and
+    fills any row you blank from the defaults.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Also write the template there as CSV.
+    region : str
+        Whose defaults (``World``, ``India``, ``United States``).
+    blank : bool, default False
+        Leave every value empty (the bare list of rows a run needs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`~critmin.circular.products.COLUMNS`.
+    """
+    from critmin.circular.inflows import iea_parameter_template
+
+    df = iea_parameter_template()
+    if not blank:
+        key = ["parameter", "product", "element", "process"]
+        d = default_parameter_rows(regional_defaults(region))
+        d = d.drop_duplicates(key).set_index(key)
+        idx = pd.MultiIndex.from_frame(df[key])
+        hit = idx.isin(d.index)
+        got = d.reindex(idx[hit])
+        df.loc[hit, "value"] = [f"{v:.6g}" for v in got["value"]]
+        df.loc[hit, "distribution"] = got["distribution"].to_numpy()
+        df.loc[hit, "source"] = got["source"].to_numpy()
+    df = df[list(COLUMNS)]
+    if path is not None:
+        df.to_csv(path, index=False)
+    return df
 
 
 def left_out(table: pd.DataFrame) -> pd.DataFrame:

@@ -370,13 +370,25 @@ def load_parameters(
         prm = row.parameter
         spec = PARAMETER_SPECS.get(prm)
         if spec is None:
-            problems.append(f"{at}: unknown parameter {prm!r}; allowed: {sorted(PARAMETER_SPECS)}")
+            problems.append(
+                f"{at}, column 'parameter': unknown parameter {prm!r}; allowed: "
+                f"{sorted(PARAMETER_SPECS)}; fix: correct the name (as in `critmin recovery template`)"
+            )
         if row.product and row.product not in allowed_p:
-            problems.append(f"{at}: unknown product {row.product!r}; allowed: {list(allowed_p)}")
+            problems.append(
+                f"{at}, column 'product': unknown product {row.product!r}; allowed: "
+                f"{list(allowed_p)}; fix: use one of these names"
+            )
         if row.element and row.element not in allowed_e:
-            problems.append(f"{at}: unknown element {row.element!r}; allowed: {list(allowed_e)}")
+            problems.append(
+                f"{at}, column 'element': unknown element {row.element!r}; allowed: "
+                f"{list(allowed_e)}; fix: use one of these symbols"
+            )
         if row.process and row.process not in allowed_proc:
-            problems.append(f"{at}: unknown process {row.process!r}; allowed: {list(allowed_proc)}")
+            problems.append(
+                f"{at}, column 'process': unknown process {row.process!r}; allowed: "
+                f"{list(allowed_proc)}; fix: use one of these routes"
+            )
         if spec is None:
             continue
         problems.extend(_check_keys(at, prm, row))
@@ -386,10 +398,16 @@ def load_parameters(
         try:
             v = float(text)
         except ValueError:
-            problems.append(f"{at}: value {text!r} of {prm!r} is not a number")
+            problems.append(
+                f"{at}, column 'value': value {text!r} of {prm!r} is not a number; fix: write "
+                "a plain number such as 0.5 (rates as fractions), or leave it blank for the default"
+            )
             continue
         if not math.isfinite(v):
-            problems.append(f"{at}: value {text!r} of {prm!r} is not finite")
+            problems.append(
+                f"{at}, column 'value': value {text!r} of {prm!r} is not finite; fix: write a "
+                "finite number, or leave it blank for the default"
+            )
             continue
         values[i] = v
         problems.extend(_check_value(at, prm, spec, v, row))
@@ -635,9 +653,11 @@ class ProductSystem:
         Parameters
         ----------
         params : path, DataFrame or dict, optional
-            See :func:`load_parameters`.  A row replaces the row with the same
-            (parameter, product, element, process); any lifetime row for a product
-            replaces all lifetime rows of that product.
+            See :func:`load_parameters`.  A row with a value replaces the row with the
+            same (parameter, product, element, process); any lifetime row with a value
+            for a product replaces all lifetime rows of that product.  A row whose value
+            is blank means "no value given" and changes nothing (a template left
+            partly empty never wipes a value already set).
         lifetimes : dict of product to Lifetime, optional
             Lifetimes with scalar parameters, converted to table rows.
         routes : dict of product to process, optional
@@ -661,6 +681,10 @@ class ProductSystem:
         table = self.parameters
         if frames:
             new = pd.concat(frames, ignore_index=True)
+            blank = new["value"].isna()
+            if blank.any():
+                logger.debug("%d parameter row(s) with a blank value ignored", int(blank.sum()))
+            new = new[~blank]
             key = ["parameter", "product", "element", "process"]
             lt_products = set(new.loc[new["parameter"].isin(_LIFETIME_PARAMS), "product"])
             drop = table["parameter"].isin(_LIFETIME_PARAMS) & table["product"].isin(lt_products)

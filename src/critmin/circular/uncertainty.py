@@ -37,6 +37,7 @@ import pandas as pd
 from critmin.circular.defaults import (
     REGIONS,
     default_parameter_rows,
+    fill_from_defaults,
     left_out,
     regional_defaults,
     resolve_region,
@@ -46,7 +47,13 @@ from critmin.circular.inflows import IEA_BASE_CASE, load_iea_demand, not_applica
 from critmin.circular.products import ParameterError, ProductSystem
 from critmin.circular.recovery import MassBalanceWarning
 
-__all__ = ["DefaultRecovery", "default_recovery", "default_system", "rate_arrays"]
+__all__ = [
+    "DefaultRecovery",
+    "default_recovery",
+    "default_system",
+    "params_over_defaults",
+    "rate_arrays",
+]
 
 Progress = Callable[[str, int, int], None]
 
@@ -65,10 +72,39 @@ def default_system(
     from critmin.circular.api import build_system
 
     table = regional_defaults(region, defaults)
-    system = build_system(None).with_parameters(default_parameter_rows(table))
-    if params is not None:
-        system = system.with_parameters(params)
+    if params is None:
+        return build_system(None).with_parameters(default_parameter_rows(table)), table
+    system, _ = params_over_defaults(params, region, defaults)
     return system, table
+
+
+def params_over_defaults(
+    params: Any, region: str = "World", defaults: str | Path | None = None
+) -> tuple[ProductSystem, pd.DataFrame]:
+    """Your parameters over the shipped sourced defaults: your values win, blanks are filled.
+
+    Parameters
+    ----------
+    params : path, DataFrame or dict
+        As :func:`critmin.circular.api.build_system` (a CSV from ``critmin recovery
+        template``, a JSON/YAML config, ...).  A row with an empty value is "no value
+        given" and takes the default.
+    region : str
+        Whose defaults fill the blanks (``World``, ``India``, ``United States``).
+    defaults : path, optional
+        Another defaults table.
+
+    Returns
+    -------
+    system : ProductSystem
+    filled : pandas.DataFrame
+        The default rows that filled a blank (parameter, product, element, process,
+        value, unit, distribution, source).
+    """
+    from critmin.circular.api import build_system
+
+    table = regional_defaults(region, defaults)
+    return fill_from_defaults(build_system(params), table)
 
 
 def rate_arrays(
@@ -144,13 +180,16 @@ class DefaultRecovery:
 
     @property
     def years(self) -> list[int]:
+        """Model years of the run."""
         return [int(y) for y in self.run.result.years]
 
     @property
     def elements(self) -> list[str]:
+        """Elements of the run."""
         return list(self.run.result.elements)
 
     def window(self) -> list[int]:
+        """Reported years (the run's window within its model years)."""
         w = self.run.config.get("window") or [self.years[0], self.years[-1]]
         return [y for y in self.years if w[0] <= y <= w[-1]]
 
@@ -431,9 +470,7 @@ def default_recovery(
         raise ParameterError(msg)
     if demand_table is None and (is_iea or (isinstance(demand, str) and demand == "iea")):
         demand_table = load_iea_demand()
-    df = load_inflows(
-        inflows, scenario=scenario, case=case, region=reg, demand_table=demand_table
-    )
+    df = load_inflows(inflows, scenario=scenario, case=case, region=reg, demand_table=demand_table)
     if "element" not in df.columns:
         msg = "default runs need element-mass inflows (an 'element' column); give contents and use --params"
         raise ParameterError(msg)
@@ -467,8 +504,13 @@ def default_recovery(
     res = run.result
     rows, draws = sample_rates(table, n_draws, seed)
     cr, re = rate_arrays(
-        res.system or system, res.products, res.elements, rows, draws,
-        res.collection_rate, res.recovery_efficiency,
+        res.system or system,
+        res.products,
+        res.elements,
+        rows,
+        draws,
+        res.collection_rate,
+        res.recovery_efficiency,
     )
     rec = np.einsum("tper,dp,dpe->dte", res.eol, cr, re)
     tick(3)

@@ -281,16 +281,45 @@ def _window(run: Any, years: list[int] | None) -> list[int]:
     return list(run.result.years)
 
 
-def _sig(x: float) -> str:
-    """kt with 3 significant figures (small flows stay readable)."""
+_MASS_UNITS = (("kg", 1e-3), ("t", 1.0), ("kt", 1e3), ("Mt", 1e6))
+
+
+def _row_unit(values_t: list[float]) -> tuple[str, float]:
+    """The unit (kg, t, kt, Mt) in which the largest of a row's masses [t] is below 1000."""
+    top = max((abs(v) for v in values_t if v is not None and np.isfinite(v)), default=0.0)
+    for unit, size in _MASS_UNITS:
+        if top / size < 999.5:
+            return unit, size
+    return _MASS_UNITS[-1]
+
+
+def _in_unit(x: float, size: float) -> str:
+    """``x`` [t] in a row unit of ``size`` t: 3 significant figures in 5 characters.
+
+    ``0`` stays ``0``; a value below 0.01 of the unit prints ``<0.01`` (never an
+    exponent or a cut cell).
+    """
     if x is None or not np.isfinite(x):
         return "–"
-    v = x / 1e3
+    v = x / size
     if v == 0:
         return "0"
-    if abs(v) >= 100:
-        return fmt_num(v)
-    return f"{v:.3g}"
+    if abs(v) < 0.01:
+        return "<0.01"
+    text = f"{v:.3g}"
+    if len(text) > 5:
+        text = f"{v:.2g}"
+    return text if "e" not in text else fmt_num(v)
+
+
+def _sig(x: float) -> str:
+    """A mass [t] in its own unit (kg, t, kt, Mt), 3 significant figures: ``71 kg``."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    if x == 0:
+        return "0"
+    unit, size = _row_unit([x])
+    return f"{_in_unit(x, size)} {unit}"
 
 
 def _print_default(dr: Any, fmt: OutputFormat, chart: Path | None, saved: Path | None) -> None:
@@ -316,23 +345,29 @@ def _print_default(dr: Any, fmt: OutputFormat, chart: Path | None, saved: Path |
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
+        padding=(0, 0),
     )
-    t.add_column("element")
+    t.add_column("element", no_wrap=True, min_width=8)
+    t.add_column("unit", no_wrap=True)
     for head in (f"P5\n{b}", f"P50\n{b}", f"P95\n{b}", f"share\n{b}"):
-        t.add_column(head, justify="right")
+        t.add_column(head, justify="right", no_wrap=True, min_width=6)
     for head in (f"P5\n{span}", f"P50\n{span}", f"P95\n{span}", f"share\n{span}"):
-        t.add_column(head, justify="right")
+        t.add_column(head, justify="right", no_wrap=True, min_width=6)
     for r in s.itertuples(index=False):
         mark = "*" if r.basis == "clean technologies" else ""
+        masses = [r.p5_last_t, r.p50_last_t, r.p95_last_t, r.p5_cum_t, r.p50_cum_t, r.p95_cum_t]
+        unit, size = _row_unit(masses)
+        cells = [_in_unit(m, size) for m in masses]
         t.add_row(
             str(r.element),
-            _sig(r.p5_last_t), _sig(r.p50_last_t), _sig(r.p95_last_t),
+            unit,
+            *cells[:3],
             _pct(r.share_p50_last) + mark,
-            _sig(r.p5_cum_t), _sig(r.p50_cum_t), _sig(r.p95_cum_t),
+            *cells[3:],
             _pct(r.share_p50_cum) + mark,
         )
     t.caption = (
-        f"Recovered element, kt (per year, or summed over {span}); P5/P50/P95 over "
+        f"Recovered element in each row's unit (per year, or summed over {span}); P5/P50/P95 over "
         f"{dr.config['n_draws']} draws of the published ranges of collection rates and "
         "recovery efficiencies; share = P50 / IEA demand (* of clean-technology demand)."
     )
@@ -365,9 +400,14 @@ def _print_default(dr: Any, fmt: OutputFormat, chart: Path | None, saved: Path |
     )
     c.print(yt)
     lost = dr.left_out
+    if not len(lost):
+        c.print(
+            "Left out: nothing; every product of the inflows has a sourced lifetime, "
+            "collection rate and recovery efficiency (`critmin recovery defaults`)."
+        )
     if len(lost):
         g = lost.groupby("element")["inflow_left_out_t"].sum()
-        parts = ", ".join(f"{e} {_sig(v)} kt" for e, v in g.items())
+        parts = ", ".join(f"{e} {_sig(v)}" for e, v in g.items())
         names = []
         for prod, g in lost.groupby("product"):
             partial = (g["parameter"] == "recovery_efficiency").all()
@@ -450,8 +490,13 @@ def run_cmd(
     with_defaults: bool = typer.Option(
         False,
         "--with-defaults",
-        help="Use the shipped sourced defaults under --params (your rows win) and draw "
-        "P5/P50/P95.",
+        help="Use the shipped sourced defaults under --params (your rows win) and draw P5/P50/P95.",
+    ),
+    no_defaults: bool = typer.Option(
+        False,
+        "--no-defaults",
+        help="With --params: use your file alone (rows you left blank are not filled from "
+        "the shipped defaults; the run lists what it lacks).",
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
 ) -> None:
@@ -465,7 +510,9 @@ def run_cmd(
     * `critmin recovery run --scenario NZE --years 2023:2050 --draws 1000`
     * `critmin recovery run -p mine.csv --with-defaults`   (your rows over the defaults)
 
-    With your own parameters: `critmin recovery template params.csv`, fill it in, then
+    With your own parameters: `critmin recovery template params.csv` (pre-filled with
+    the sourced defaults), change the values you have better figures for, then (rows you
+    leave blank take the default; --no-defaults uses your file alone)
 
     * `critmin recovery run -p params.csv --scenario APS --chart out.html --save aps`
     * `critmin recovery run -p params.csv --collection 0.25,0.5,1 --recovery 0.5,0.9`
@@ -499,11 +546,17 @@ def run_cmd(
         saved = dr.run.save(save) if save else None
         _print_default(dr, fmt, chart, saved)
         return
+    system: Any = params
+    filled = None
+    if params is not None and not no_defaults:
+        from critmin.circular.uncertainty import params_over_defaults
+
+        system, filled = params_over_defaults(params, _defaults_region(region))
     try:
         with prog, warnings.catch_warnings():
             warnings.simplefilter("ignore", MassBalanceWarning)  # reported below instead
             run = recovery_analysis(
-                params,
+                system,
                 _inflows_arg(inflows),
                 scenario=scenario,
                 case=case,
@@ -521,6 +574,51 @@ def run_cmd(
         raise ParameterError(_missing_message(exc.missing, params)) from None
     saved = run.save(save) if save else None
     _print_run(run, _window(run, window), fmt, chart, saved)
+    if filled is not None:
+        res = run.result
+        routes = {res.system.routes.get(p) for p in res.products} if res.system else set()
+        used = filled["product"].isin(res.products) | (
+            (filled["product"] == "") & filled["process"].isin(routes)
+        )
+        _filled_note(filled[used], params, fmt)
+
+
+def _defaults_region(region: str) -> str:
+    """The defaults region for --region (World for 'all' or a region without rows)."""
+    from critmin.circular.defaults import resolve_region
+    from critmin.circular.products import ParameterError
+
+    try:
+        return resolve_region(region)
+    except ParameterError:
+        return "World"
+
+
+def _filled_note(filled: pd.DataFrame, params: Path, fmt: OutputFormat) -> None:
+    """Say which rows of the user's file came from the shipped defaults."""
+    n = len(filled)
+    if n == 0:
+        text = f"Parameters: every value from {params.name}."
+    else:
+        names = []
+        for r in filled.drop_duplicates(
+            ["parameter", "product", "element", "process"]
+        ).itertuples():
+            if r.parameter == "lifetime_std":
+                continue
+            what = r.product or f"{r.process} {r.element}"
+            names.append(f"{r.parameter.replace('recovery_efficiency', 'recovery')} {what}")
+        text = (
+            f"Parameters: {params.name} over the shipped sourced defaults; {n} row(s) "
+            f"this run needs that your file leaves blank came from the defaults ({', '.join(names[:6])}"
+            + (f", and {len(names) - 6} more" if len(names) > 6 else "")
+            + "). `critmin recovery defaults` lists them with sources; --no-defaults uses "
+            "your file alone."
+        )
+    if fmt == OutputFormat.table:
+        console().print(text)
+    else:
+        _err_console().print(text)
 
 
 @app.command("defaults")
@@ -547,28 +645,55 @@ def defaults_cmd(
     if fmt != OutputFormat.table:
         emit(df.drop(columns=["sourced", "source"]), fmt)
         return
-    show = pd.DataFrame(
-        {
-            "parameter": df["parameter"].str.replace("recovery_efficiency", "recovery_eff"),
-            "product/route": np.where(df["product"] != "", df["product"], df["process"]),
-            "el.": df["element"],
-            "region": df["region"].str.replace("United States", "US"),
-            "value": df["value"].map(lambda v: "–" if pd.isna(v) else f"{v:g}"),
-            "range": [
-                "" if pd.isna(lo) else f"{lo:g}-{hi:g}" for lo, hi in zip(df["low"], df["high"], strict=True)
-            ],
-            "unit": df["unit"],
-            "source": [
-                f"{o.split(',')[0].split(' (')[0].split(';')[0][:22]} ({y})" if s else "UNSOURCED"
-                for o, y, s in zip(df["organisation"], df["year"], df["sourced"], strict=True)
-            ],
-        }
-    )
-    emit(
-        show,
-        OutputFormat.table,
+    if df.empty:
+        console().print(
+            "No unsourced rows: every default has a published value "
+            "(`critmin recovery defaults` lists them with sources)."
+            if unsourced
+            else "No default rows."
+        )
+        return
+    t = Table(
         title="Recovery defaults (value = midpoint where only a range is published)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 0),
     )
+    for head, just in (
+        ("parameter", "left"),
+        ("product or route", "left"),
+        ("element", "left"),
+        ("region", "left"),
+        ("value", "right"),
+        ("range", "right"),
+    ):
+        t.add_column(head, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    t.add_column("src", justify="right", no_wrap=True, min_width=4)
+    short = {"lifetime_mean": "lifetime", "collection_rate": "collection"}
+    cites: dict[str, int] = {}
+    for r in df.itertuples(index=False):
+        unit = " yr" if r.unit == "yr" else ""
+        if r.sourced:
+            org = r.organisation.split(",")[0].split(" (")[0].split(";")[0]
+            cite = f"{org} ({r.year}): {r.source_title}"
+            ref = f"[{cites.setdefault(cite, len(cites) + 1)}]"
+        else:
+            ref = "UNSOURCED"
+        t.add_row(
+            short.get(r.parameter, "recovery"),
+            r.product or r.process,
+            r.element,
+            r.region.replace("United States", "US"),
+            "–" if pd.isna(r.value) else f"{r.value:g}{unit}",
+            "" if pd.isna(r.low) else f"{r.low:g}-{r.high:g}",
+            ref,
+        )
+    c = console()
+    c.print(t)
+    for cite, n in cites.items():
+        c.print(f"[{n}] {cite}", markup=False, highlight=False)
     console().print(
         f"{int(df['sourced'].sum())} sourced rows, {int((~df['sourced']).sum())} unsourced "
         "(left out of default runs). Full citations: `critmin recovery defaults -f csv`; "
@@ -586,14 +711,23 @@ def template_cmd(
         "shipped product system (contents included, for your own product inflows).",
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    empty: bool = typer.Option(
+        False, "--empty", help="Leave every value empty instead of the sourced defaults."
+    ),
+    region: str = typer.Option(
+        "World", "--region", help="Whose defaults pre-fill it: World, India, 'United States'."
+    ),
 ) -> None:
-    """Write the parameter file to fill in (values and sources empty).
+    """Write the parameter file of a run, pre-filled with the sourced defaults.
 
-    Fill in `value` (and, for lifetimes, the family in `distribution`: normal,
-    lognormal, foldednormal, fixed; or rows lifetime_shape + lifetime_scale with
-    weibull) and `source` for every row, then pass it to `critmin recovery run --params`.
+    Each row has the shipped default's value, lifetime family and citation (`critmin
+    recovery defaults`); rows with no published value are blank.  Change `value` and
+    `source` where you have better figures (lifetimes: the family in `distribution`:
+    normal, lognormal, foldednormal, fixed; or lifetime_shape + lifetime_scale with
+    weibull), then `critmin recovery run --params FILE`.  A row you blank takes the
+    default.
     """
-    from critmin.circular.inflows import iea_parameter_template
+    from critmin.circular.defaults import template_with_defaults
     from critmin.circular.products import ParameterError, parameter_template
 
     if out.exists() and not force:
@@ -601,7 +735,7 @@ def template_cmd(
         raise ParameterError(msg)
     kind = inflows.strip().lower()
     if kind == "iea":
-        df = iea_parameter_template(out)
+        df = template_with_defaults(out, _defaults_region(region), blank=empty)
     elif kind == "products":
         df = parameter_template(out)
     else:
@@ -610,10 +744,19 @@ def template_cmd(
     counts = df["parameter"].value_counts()
     c = console()
     c.print(f"Wrote {len(df)} rows to {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    c.print(
-        "Fill in value and source of every row (lifetime rows: the family in "
-        "'distribution'), then: critmin recovery run --params " + str(out)
-    )
+    blank = int((df["value"].astype(str).str.strip() == "").sum())
+    if blank == len(df):
+        c.print(
+            "Fill in value and source of the rows you have figures for (lifetime rows: the "
+            "family in 'distribution'); rows left blank take the sourced defaults. Then: "
+            "critmin recovery run --params " + str(out)
+        )
+    else:
+        c.print(
+            f"{len(df) - blank} rows carry the sourced defaults (value, family, source), "
+            f"{blank} have no published value and are blank. Change what you have better "
+            "figures for, then: critmin recovery run --params " + str(out)
+        )
 
 
 @app.command("show")
