@@ -150,7 +150,44 @@ def test_reliance_usa_table_fits_80_columns(run):
     code, out, err = run("reliance", "--country", "USA", "--year", "2024")
     assert code == 0, err
     assert _width(out) <= 80
-    assert "published figures reproduced" in out and "Why not reproduced" in out
+    assert "published figures reproduced" in out and "Not computed or not reproduced" in out
+
+
+def _raw_nir(shared_data, commodity: str, year: str) -> str:
+    """The NIR Value text USGS printed in the MCS 2026 salient rows."""
+    with (shared_data / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv").open(
+        encoding="cp1252"
+    ) as f:
+        for r in csv.DictReader(f):
+            if (
+                r["Commodity"] == commodity
+                and r["Statistics"] == "Net import reliance"
+                and r["Year"] == year
+            ):
+                return r["Value"]
+    raise AssertionError(commodity)
+
+
+def _table_row(out: str, name: str) -> list[str]:
+    line = next(ln for ln in out.splitlines() if ln.startswith(name + " "))
+    return line.split()
+
+
+def test_reliance_usa_table_pgm_and_withheld_rows(run, shared_data):
+    """Issue 11.1/11.6: PGMs on USGS's apparent consumption; withheld says withheld, not 0."""
+    code, out, err = run("reliance", "--country", "USA", "--year", "2024")
+    assert code == 0, err
+    for name, metal in (("palladium", "Palladium"), ("platinum", "Platinum")):
+        cells = _table_row(out, name)
+        printed = _raw_nir(shared_data, metal, "2024")
+        assert cells[1] == f"{printed}%" and cells[-1] == "yes", cells
+        assert " ".join(cells[2:4]) == "USGS AC"
+    for name, commodity in (("lithium", "Lithium"), ("barite", "Barite"), ("iodine", "Iodine")):
+        cells = _table_row(out, name)
+        printed = _raw_nir(shared_data, commodity, "2024")  # '>50', '>75'
+        assert cells[1:4] == [f"{printed}%", "(W)", "withheld"], cells
+        assert cells[-1] == "–"
+    assert "withheld = U.S." in " ".join(out.split())
 
 
 def test_reliance_india_table(run):
@@ -191,6 +228,8 @@ def test_reliance_one_commodity_latest_year(run):
     assert code == 0, err
     (row,) = _csv(out)
     assert row["agree"] == "" and row["reason"].startswith("not computed")
+    # cesium 2025: USGS's statement in words is the figure shown
+    assert row["basis"] == "usgs_statement" and float(row["nir_pct"]) == 100
 
 
 def test_reliance_usa_baci_view(run):

@@ -135,26 +135,130 @@ def test_computed_from_inputs_not_from_published_rows(monkeypatch):
     monkeypatch.setattr(rel, "_salient", without_nir)
     blind = us_reliance(2024)
     pd.testing.assert_series_equal(full["computed_nir_pct"], blind["computed_nir_pct"])
-    assert (blind["published_flag"] == "NA").all() and blind["agree"].isna().all()
+    # only USGS's statements in words remain (cesium, rubidium: nothing to compute)
+    said = blind["basis"] == "usgs_statement"
+    assert set(blind.loc[said, "commodity_id"]) <= {"cesium", "rubidium"}
+    assert (blind.loc[~said, "published_flag"] == "NA").all() and blind["agree"].isna().all()
 
 
 def test_computed_equals_the_formula_on_its_own_columns(nir):
-    b = nir[nir["consumption"].isna() & (nir["computed_flag"] == "")]
+    ok = nir[nir["computed_flag"] == ""]
+    b = ok[ok["basis"] == "balance"]
     net = b.imports - b.exports + b.stock_change
     assert np.allclose(b.computed_nir_pct, 100 * net / (b.production + net))
-    c = nir[nir["consumption"].notna() & (nir["computed_flag"] == "")]
-    assert len(c) > 0
-    assert np.allclose(c.computed_nir_pct, 100 * (c.consumption - c.production) / c.consumption)
+    # (I - E + dS) / AC on USGS's apparent consumption (PGMs, fused aluminum oxide)
+    on_ac = {(c, r.product) for c, rules in US_NIR_RULES.items() for r in rules if r.apparent}
+    is_ac = pd.Series(list(zip(ok.commodity_id, ok["product"], strict=True)), index=ok.index)
+    a = ok[is_ac.isin(on_ac)]
+    assert set(a["commodity_id"]) == {"palladium", "platinum", "abrasives_manufactured"}
+    assert (a["basis"] == "usgs_apparent_consumption").all()
+    # (C - P) / C on a stated consumption, or on USGS's apparent consumption (rare earths)
+    cp = ok[(ok["basis"] != "balance") & ~is_ac.isin(on_ac)]
+    assert {"rare_earths", "manganese"} <= set(cp["commodity_id"])
+    assert np.allclose(cp.computed_nir_pct, 100 * (cp.consumption - cp.production) / cp.consumption)
+    net = a.imports - a.exports + a.stock_change
+    assert np.allclose(a.computed_nir_pct, 100 * net / a.consumption)
+    assert (a.consumption == a.published_consumption).all()
+    # the figure shown is the computed one wherever one is computed
+    assert (ok["nir_pct"] == ok["computed_nir_pct"]).all() and (ok["nir_flag"] == "").all()
+
+
+def _raw_nir_rows(shared_data) -> dict[tuple[str, str, str], str]:
+    """(Commodity, Statistics_detail, Year) -> the raw Value text of MCS 2026 NIR rows."""
+    out = {}
+    with (shared_data / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv").open(
+        encoding="cp1252"
+    ) as f:
+        for r in csv.DictReader(f):
+            if r["Statistics"] == "Net import reliance" and "Salient" in r["Section"]:
+                out[(r["Commodity"], r["Statistics_detail"], r["Year"])] = r["Value"]
+    return out
+
+
+@pytest.mark.parametrize("metal", ["Palladium", "Platinum"])
+def test_pgm_nir_equals_the_published_figure_in_the_raw_file(nir, shared_data, metal):
+    """Issue 11.1: recycled PGMs are in USGS's apparent consumption, not the salient table."""
+    raw = _raw_salient(shared_data, metal)
+    pub = _raw_nir_rows(shared_data)
+    for y in (2021, 2022, 2023, 2024, 2025):
+        r = _row(nir, metal.lower(), y)
+        printed = pub[
+            (metal, f"Net import reliance as a percentage of apparent consumption: {metal}", str(y))
+        ]
+        assert r.basis == "usgs_apparent_consumption"
+        assert round(r.nir_pct) == int(printed) and bool(r.agree), (metal, y)
+        ac = raw[(f"Consumption, apparent: {metal}", str(y))]
+        net = (
+            raw[(f"Imports for consumption: {metal}", str(y))] - raw[(f"Exports: {metal}", str(y))]
+        )
+        assert r.nir_pct == pytest.approx(100 * net / ac)
+
+
+def test_pgm_method_reproduces_the_2025_edition_salient_csv(shared_data):
+    """The same formula on the MCS 2025 salient file (another edition, another layout)."""
+    from critmin.metrics.reliance import net_import_reliance
+
+    path = shared_data / "usgs_mcs2025" / "salient_commodity" / "mcs2025-plati_salient.csv"
+    with path.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 5
+    for metal in ("Palladium", "Platinum"):
+        col = {
+            k: np.array([float(r[f"{k}_{metal}_kg"]) for r in rows])
+            for k in ("Imports", "Exports", "Consump")
+        }
+        r = net_import_reliance(
+            np.nan, col["Imports"], col["Exports"], apparent_consumption=col["Consump"]
+        )
+        published = [float(r_[f"NIR_{metal}_pct"]) for r_ in rows]
+        assert np.round(r["nir_pct"].to_numpy()).tolist() == published, metal
 
 
 # ---------------------------------------------------------------- conventions
 
 
-def test_withheld_production_is_W_and_says_so(nir):
+def test_withheld_production_is_W_and_says_so(nir, shared_data):
     r = _row(nir, "lithium", 2024)
     assert np.isnan(r.computed_nir_pct) and r.computed_flag == "W"
-    assert r.published_flag == ">50" and not bool(r.agree)
-    assert "withheld" in r.reason and r.check == "cannot compute (withheld or missing input)"
+    assert r.published_flag == ">50" and pd.isna(r.agree)
+    assert "withheld" in r.reason and r.check == "withheld (USGS figure shown)"
+    # the figure shown is USGS's own marker from the raw file, never a number of ours or 0
+    raw = _raw_nir_rows(shared_data)
+    printed = raw[
+        ("Lithium", "Net import reliance as a percentage of apparent consumption", "2024")
+    ]
+    assert r.basis == "withheld" and r.nir_flag + "" == printed == ">50"
+
+
+def test_every_withheld_row_shows_usgs_figure_not_a_computed_one(nir):
+    w = nir[nir["basis"] == "withheld"]
+    assert {"barite", "bauxite", "iodine", "lithium", "tungsten"} <= set(w["commodity_id"])
+    assert w["computed_nir_pct"].isna().all() and (w["computed_flag"] == "W").all()
+    assert w["agree"].isna().all() and w["reason"].str.startswith("withheld (").all()
+    # shown = published, value and marker; a missing published figure stays "W", not 0
+    pd.testing.assert_series_equal(w["nir_pct"], w["published_nir_pct"], check_names=False)
+    assert (w["nir_flag"] == w["published_flag"].replace("NA", "W")).all()
+    assert w.loc[w["published_nir_pct"].isna(), "nir_pct"].isna().all()
+    # a computed row never rests on a withheld input
+    assert not nir.loc[nir["basis"] != "withheld", "reason"].str.contains("' withheld").any()
+
+
+@pytest.mark.parametrize(
+    ("cid", "name", "year"), [("cesium", "cesium", 2025), ("rubidium", "rubidium", 2024)]
+)
+def test_cesium_and_rubidium_show_usgs_statement(shared_data, cid, name, year):
+    import re
+
+    text = (shared_data / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv").read_text(
+        encoding="cp1252"
+    )
+    said = re.search(rf"was (\d+)% net import reliant for its {name} needs", text)
+    d = us_reliance(commodity=cid)
+    r = _row(d, cid, year)
+    assert r.basis == "usgs_statement" and r.nir_pct == float(said.group(1))
+    assert said.group(0) in r.reason
+    others = d[d.year != year]
+    assert others["nir_pct"].isna().all() and (others["basis"] == "not_computed").all()
 
 
 def test_net_exporter_is_E_and_agrees(nir):
@@ -188,7 +292,7 @@ def test_agreement_and_the_documented_mismatches(nir):
     computed = nir[nir["computed_flag"].isin(["", "E"]) & nir["agree"].notna()]
     assert computed["agree"].astype(bool).mean() >= 0.9
     basis = set(nir.loc[nir["check"] == CHECKS[4], "commodity_id"])
-    assert basis == {"abrasives_manufactured", "cobalt", "palladium", "platinum", "rare_earths"}
+    assert basis == {"cobalt"}
     other = set(nir.loc[nir["check"] == CHECKS[5], "commodity_id"])
     assert other == {"gold", "sand_and_gravel_construction", "zeolites"}
     withheld = set(nir.loc[nir["check"] == CHECKS[3], "commodity_id"])

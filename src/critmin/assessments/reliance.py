@@ -31,6 +31,7 @@ Method notes and validation numbers: ``docs/methods/reliance.md``.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,8 @@ from critmin.errors import MethodError, NoData
 from critmin.metrics.concentration import concentration_table
 from critmin.metrics.reliance import (
     NIR_TOLERANCE_PCT,
+    NOT_AVAILABLE,
+    WITHHELD,
     compare_published,
     net_import_reliance,
     published_flag,
@@ -49,6 +52,7 @@ from critmin.metrics.reliance import (
 from critmin.store import get_store
 
 __all__ = [
+    "BASES",
     "CHECKS",
     "GROSS_WEIGHT_PRODUCTION",
     "NIRRule",
@@ -87,7 +91,14 @@ class NIRRule:
     consumption : str, optional
         Denominator series where USGS states the NIR "as a percentage of reported (estimated)
         consumption" or where trade is not on the consumption basis; the reliance is then
-        ``(C − P) / C``.
+        ``(C − P) / C``.  A published apparent consumption may serve (rare earths: the
+        exports of compounds are published only together with ores, so ``C − P`` closes the
+        balance where ``I − E`` cannot).
+    apparent : str, optional
+        USGS's published apparent consumption series to divide ``I − E + ΔS`` by, where the
+        salient table does not list all of the supply that USGS's apparent consumption counts
+        (platinum-group metals: secondary production; fused aluminum oxide: production is
+        U.S. and Canada combined).  Production is then not used.
     nir : str
         Text that identifies the published NIR series this rule reproduces (``""`` = the
         commodity's only one).
@@ -100,6 +111,10 @@ class NIRRule:
         stocks that correspond to ``stocks`` (summed).
     skip : str
         If set, no computation: the reason (USGS's own note says the NIR is not meaningful).
+    statement : bool
+        With `skip`: USGS states the reliance in words ("The United States was 100% net import
+        reliant for its cesium needs") in the series name or note of a row of the commodity;
+        that figure is shown (basis ``usgs_statement``).
     note : str
         Why this basis (printed in ``reason`` where the result differs).
     """
@@ -110,11 +125,13 @@ class NIRRule:
     stocks: tuple[SeriesRef, ...] = ()
     releases: tuple[SeriesRef, ...] = ()
     consumption: str | None = None
+    apparent: str | None = None
     nir: str | tuple[str, int] = ""
     source: str | None = None
     product: str = ""
     stocks_prev: tuple[tuple[str, str], ...] = ()
     skip: str = ""
+    statement: bool = False
     note: str = ""
 
 
@@ -130,9 +147,11 @@ US_NIR_RULES: dict[str, tuple[NIRRule, ...]] = {
             ("Production: Fused aluminum oxide, crude",),
             (f"{_IFC}: Fused aluminum oxide",),
             ("Exports: Fused aluminum oxide",),
+            apparent="Consumption, apparent: Fused aluminum oxide",
             nir="Fused aluminum oxide",
             product="fused aluminum oxide",
-            note="production is U.S. and Canada combined (USGS note)",
+            note="production is U.S. and Canada combined (USGS note): USGS's apparent "
+            "consumption is the denominator",
         ),
         _R(
             ("Production: Metallic abrasives",),
@@ -264,7 +283,7 @@ US_NIR_RULES: dict[str, tuple[NIRRule, ...]] = {
             note="defined as imports (cement and clinker) − exports, no stock term",
         ),
     ),
-    "cesium": (_R(skip="USGS publishes no salient statistics for cesium"),),
+    "cesium": (_R(skip="USGS publishes no salient statistics for cesium", statement=True),),
     "chromium": (
         _R(
             ("Production: Mine", "Production: Secondary"),
@@ -562,7 +581,10 @@ US_NIR_RULES: dict[str, tuple[NIRRule, ...]] = {
             ("Mine production: Palladium",),
             (f"{_IFC}: Palladium",),
             ("Exports: Palladium",),
-            note="secondary (recycled) palladium is not in the salient table",
+            apparent="Consumption, apparent: Palladium",
+            note="secondary (recycled) palladium is not in the salient table: USGS's apparent "
+            "consumption (primary + secondary production + imports - exports) is the "
+            "denominator",
         ),
     ),
     "peat": (
@@ -590,7 +612,10 @@ US_NIR_RULES: dict[str, tuple[NIRRule, ...]] = {
             ("Mine production: Platinum",),
             (f"{_IFC}: Platinum",),
             ("Exports: Platinum",),
-            note="secondary (recycled) platinum is not in the salient table",
+            apparent="Consumption, apparent: Platinum",
+            note="secondary (recycled) platinum is not in the salient table: USGS's apparent "
+            "consumption (primary + secondary production + imports - exports) is the "
+            "denominator",
         ),
     ),
     "potash": (_R(("Sales by producers, marketable",), (_IFC,), ("Exports",)),),
@@ -623,9 +648,11 @@ US_NIR_RULES: dict[str, tuple[NIRRule, ...]] = {
                 "Exports: Metals: Ferrocerium, alloys",
                 "Exports: Metals: Rare-earth metals and alloys",
             ),
+            consumption="Consumption, apparent, compounds and metals",
             nir="Compounds and metals",
             product="compounds and metals",
-            note="exports of compounds are published together with ores and left out",
+            note="exports of compounds are published only together with ores, so USGS's "
+            "apparent consumption C gives the reliance (C - P) / C",
         ),
         _R(
             ("Production: Mineral concentrates",),
@@ -636,6 +663,7 @@ US_NIR_RULES: dict[str, tuple[NIRRule, ...]] = {
             note="no separate import series for concentrates",
         ),
     ),
+    "rubidium": (_R(skip="USGS publishes no salient statistics for rubidium", statement=True),),
     "rhenium": (
         _R(
             ("Production",),
@@ -960,6 +988,17 @@ def _sum_series(
     return vals, notes, units
 
 
+def _withheld(rows: pd.DataFrame, refs: tuple[SeriesRef, ...], years: list[int]) -> pd.Series:
+    """Whether USGS withheld ("W") any of the referenced series, per year."""
+    out = pd.Series(False, index=years)
+    for ref in refs:
+        label, part = _ref(ref)
+        r = rows[(rows["series"] == label) & (rows["part"] == part)].drop_duplicates("year")
+        w = r.set_index("year")["flag"].str.contains("withheld").reindex(years)
+        out = out | w.fillna(False).astype(bool)
+    return out
+
+
 def _stock_change(
     rows: pd.DataFrame, prev: pd.DataFrame, rule: NIRRule, years: list[int]
 ) -> tuple[pd.Series, pd.Series, list[str]]:
@@ -1024,6 +1063,12 @@ def _rule_rows(
     ]
     cons = rows[rows["measure"] == "consumption"]
     apparent = cons[cons["series"].str.contains("apparent", case=False)]
+    if rule.apparent is not None:
+        apparent = apparent[apparent["series"] == rule.apparent]
+    elif isinstance(rule.nir, str) and rule.nir:
+        # one apparent-consumption line per product (abrasives): the rule's own
+        own = apparent[apparent["series"].str.contains(rule.nir, regex=False)]
+        apparent = own if len(own) else apparent
     # several apparent-consumption lines (nickel: primary, total): the total one first
     apparent = apparent.assign(
         _total=~apparent["series"].str.contains("total", case=False)
@@ -1033,6 +1078,7 @@ def _rule_rows(
         if rule.consumption is None
         else np.nan
     )
+    out["_withheld"] = False
     if rule.skip:
         for col in ("production", "imports", "exports", "stock_change"):
             out[col] = np.nan
@@ -1041,7 +1087,20 @@ def _rule_rows(
         out["_notes"] = ""
         out["_skip"] = rule.skip
         out["_rule_note"] = ""
-        out["_basis"] = ""
+        out["_basis"] = "not_computed"
+        out["_formula"] = ""
+        if rule.statement:
+            st = _statement(rows)
+            out["published_nir_pct"] = st["value"].reindex(years)
+            out["published_flag"] = np.where(out["published_nir_pct"].notna(), "", "NA")
+            out.loc[out["published_nir_pct"].notna(), "_basis"] = "usgs_statement"
+            out["_skip"] = [
+                f"{rule.skip}; USGS states: '{st.at[y, 'text']}'"
+                if y in st.index
+                else f"{rule.skip}; USGS states a figure for "
+                f"{', '.join(str(v) for v in st.index) or 'no year'} only"
+                for y in years
+            ]
         return out.reset_index()
     p, pn, pu = _sum_series(rows, rule.production, years, "production")
     i, inn, iu = _sum_series(rows, rule.imports, years, "imports")
@@ -1051,8 +1110,9 @@ def _rule_rows(
     out["imports"] = i
     out["exports"] = e
     out["stock_change"] = ds + _releases(rows, rule, years)
-    if rule.consumption is not None:
-        c, cn, cu = _sum_series(rows, (rule.consumption,), years, "consumption")
+    denominator = rule.consumption or rule.apparent
+    if denominator is not None:
+        c, cn, cu = _sum_series(rows, (denominator,), years, "consumption")
         out["consumption"] = c
     else:
         c, cn, cu = None, pd.Series("", index=years), []
@@ -1062,8 +1122,41 @@ def _rule_rows(
     out["_notes"] = pn + inn + en + sn + cn
     out["_skip"] = ""
     out["_rule_note"] = rule.note
-    out["_basis"] = "balance" if rule.consumption is None else "consumption"
+    out["_formula"] = (
+        "net/AC" if rule.apparent else "(C-P)/C" if rule.consumption else "net/(P+net)"
+    )
+    if rule.apparent is not None:
+        out["_basis"] = "usgs_apparent_consumption"
+    elif rule.consumption is not None:
+        out["_basis"] = (
+            "usgs_apparent_consumption"
+            if "apparent" in rule.consumption.lower()
+            else "stated_consumption"
+        )
+    else:
+        out["_basis"] = "balance"
+    used = (*rule.production, *rule.imports, *rule.exports, *rule.stocks)
+    if rule.apparent is not None:  # production is not used with a stated AC
+        used = (*rule.imports, *rule.exports, *rule.stocks)
+    out["_withheld"] = _withheld(rows, (*used, *((denominator,) if denominator else ())), years)
     return out.reset_index()
+
+
+_STATEMENT = re.compile(
+    r"[^.]*?(\d+(?:\.\d+)?)\s*% net import reliant(?: for its [\w -]+? needs)?", re.IGNORECASE
+)
+
+
+def _statement(rows: pd.DataFrame) -> pd.DataFrame:
+    """USGS's reliance in words ("was 100% net import reliant") by year: value [%] and text."""
+    found = {}
+    for r in rows.sort_values("source_row").itertuples():
+        for text in (r.series, r.note):
+            m = _STATEMENT.search(text if isinstance(text, str) else "")
+            if m and int(r.year) not in found:
+                where = f" ({r.series})" if text is r.note else ""
+                found[int(r.year)] = (float(m.group(1)), m.group(0).strip() + where)
+    return pd.DataFrame.from_dict(found, orient="index", columns=["value", "text"])
 
 
 def _num(x: float) -> str:
@@ -1075,6 +1168,11 @@ def _reason(row: pd.Series) -> str:
     if row["_skip"]:
         return f"not computed: {row['_skip']}"
     notes = row["_notes"].strip().rstrip(";")
+    if row["basis"] == "withheld":
+        what = "; ".join(n for n in notes.split("; ") if "withheld" in n)
+        shown = row["nir_flag"] or f"{row['nir_pct']:g}"
+        shown += "%" if shown[-1:].isdigit() else ""
+        return f"withheld ({what}): USGS's figure {shown} shown, not computed"
     parts: list[str] = []
     if row["computed_flag"] == "E":
         parts.append("net exporter")
@@ -1109,10 +1207,22 @@ CHECKS = (
     "agrees",
     "not compared (no published figure)",
     "not computed (USGS: no meaningful NIR)",
-    "cannot compute (withheld or missing input)",
+    "withheld (USGS figure shown)",
     "apparent consumption differs from USGS's",
     "differs",
+    "cannot compute (missing input)",
+    "USGS statement shown (no salient statistics)",
 )
+
+#: Values of the ``basis`` column of :func:`us_reliance`: what the shown ``nir_pct`` rests on.
+BASES = {
+    "balance": "computed, AC = P + I - E + dS from the salient table",
+    "usgs_apparent_consumption": "computed on USGS's published apparent consumption",
+    "stated_consumption": "computed, (C - P) / C on a stated consumption",
+    "withheld": "U.S. data withheld: USGS's published figure or marker, not computed",
+    "usgs_statement": "USGS's statement in words (no salient statistics)",
+    "not_computed": "USGS: no meaningful NIR",
+}
 
 
 def _check(df: pd.DataFrame, skipped: pd.Series) -> np.ndarray:
@@ -1124,12 +1234,15 @@ def _check(df: pd.DataFrame, skipped: pd.Series) -> np.ndarray:
     basis = (df["computed_flag"] == "") & ((ratio - 1).abs() > _AC_DIFF)
     conds = [
         agree.fillna(False).to_numpy(dtype=bool),
+        (df["basis"] == "usgs_statement").to_numpy(dtype=bool),
         skipped.to_numpy(dtype=bool),
+        (df["basis"] == "withheld").to_numpy(dtype=bool),
         agree.isna().to_numpy(dtype=bool),
         df["computed_flag"].isin(["W", "NA"]).to_numpy(dtype=bool),
         basis.to_numpy(dtype=bool),
     ]
-    return np.select(conds, [CHECKS[0], CHECKS[2], CHECKS[1], CHECKS[3], CHECKS[4]], CHECKS[5])
+    picks = [CHECKS[0], CHECKS[7], CHECKS[2], CHECKS[3], CHECKS[1], CHECKS[6], CHECKS[4]]
+    return np.select(conds, picks, CHECKS[5])
 
 
 def us_reliance(year: int | None = None, commodity: str | list[str] | None = None) -> pd.DataFrame:
@@ -1204,13 +1317,23 @@ def us_reliance(year: int | None = None, commodity: str | list[str] | None = Non
         [_PREV_EDITION],
     )
     by_cid = dict(tuple(sal.groupby("commodity_id")))
+    said = [c for c in cids if any(r.statement for r in US_NIR_RULES[c])]
+    if said:  # statements sit in any row of the chapter (rubidium: the import-sources note)
+        st = get_store().query(
+            f"SELECT * FROM observations WHERE dataset = ? AND commodity_id IN "
+            f"({', '.join('?' * len(said))})",
+            [US_NIR_EDITION, *said],
+        )
+        st = st.assign(part=0, flag=st["flag"].fillna(""))
+        by_cid.update(dict(tuple(st.groupby("commodity_id"))))
     parts = [
         _rule_rows(cid, rule, by_cid.get(cid, sal.iloc[0:0]), prev, years)
         for cid in cids
         for rule in US_NIR_RULES[cid]
     ]
     df = pd.concat(parts, ignore_index=True)
-    balance = (df["_basis"] == "balance") & (df["_skip"] == "")
+    balance = df["_formula"] == "net/(P+net)"
+
     res = pd.DataFrame(
         index=df.index, columns=["apparent_consumption", "nir_pct", "flag", "reason"]
     )
@@ -1218,7 +1341,18 @@ def us_reliance(year: int | None = None, commodity: str | list[str] | None = Non
         b = df[balance]
         r = net_import_reliance(b["production"], b["imports"], b["exports"], b["stock_change"])
         res.loc[balance, r.columns.drop("net_imports")] = r.drop(columns="net_imports").values
-    cons_rule = (df["_skip"] == "") & ~balance
+    stated_ac = df["_formula"] == "net/AC"
+    if stated_ac.any():
+        a = df[stated_ac]
+        r = net_import_reliance(
+            a["production"],
+            a["imports"],
+            a["exports"],
+            a["stock_change"],
+            apparent_consumption=a["consumption"],
+        )
+        res.loc[stated_ac, r.columns.drop("net_imports")] = r.drop(columns="net_imports").values
+    cons_rule = df["_formula"] == "(C-P)/C"
     if cons_rule.any():
         c = df[cons_rule]
         # on a stated-consumption basis the reliance is (C - P) / C: trade figures do not
@@ -1236,6 +1370,11 @@ def us_reliance(year: int | None = None, commodity: str | list[str] | None = Non
     df["apparent_consumption"] = res["apparent_consumption"].astype(float)
     df["computed_nir_pct"] = res["nir_pct"].astype(float)
     df["computed_flag"] = res["flag"].fillna("NA").astype(str)
+    # a withheld input: no figure is computed (USGS withholds it to avoid disclosing company
+    # data); USGS's own figure or marker is shown instead
+    withheld = df["_withheld"].astype(bool) & ~skipped
+    df.loc[withheld, "computed_flag"] = WITHHELD
+    df.loc[withheld, "computed_nir_pct"] = np.nan
     df["calc_reason"] = res["reason"].fillna("").astype(str)
     df["diff_pct"] = df["computed_nir_pct"] - df["published_nir_pct"].where(
         df["published_flag"] == ""
@@ -1247,7 +1386,12 @@ def us_reliance(year: int | None = None, commodity: str | list[str] | None = Non
         df["published_flag"],
         tolerance=NIR_TOLERANCE_PCT,
     ).array  # nullable boolean
-    df.loc[skipped, "agree"] = pd.NA
+    df.loc[skipped | withheld, "agree"] = pd.NA
+    df["basis"] = df["_basis"].where(~withheld, "withheld")
+    shown = df["basis"].isin(["withheld", "usgs_statement"])
+    df["nir_pct"] = df["computed_nir_pct"].where(~shown, df["published_nir_pct"])
+    df["nir_flag"] = df["computed_flag"].where(~shown, df["published_flag"])
+    df.loc[df["basis"].eq("withheld") & df["nir_flag"].eq(NOT_AVAILABLE), "nir_flag"] = WITHHELD
     df["reason"] = df.apply(_reason, axis=1)
     df["check"] = _check(df, skipped)
     df["dataset"] = US_NIR_EDITION
@@ -1262,6 +1406,9 @@ def us_reliance(year: int | None = None, commodity: str | list[str] | None = Non
         "stock_change",
         "consumption",
         "apparent_consumption",
+        "nir_pct",
+        "nir_flag",
+        "basis",
         "computed_nir_pct",
         "computed_flag",
         "published_nir_pct",

@@ -28,6 +28,25 @@ def _agree(v: object) -> str:
     return "yes" if bool(v) else "NO"
 
 
+#: Short labels of the ``basis`` column for the table.
+_BASIS = {
+    "balance": "P+I-E+dS",
+    "usgs_apparent_consumption": "USGS AC",
+    "stated_consumption": "stated C",
+    "withheld": "withheld",
+    "usgs_statement": "USGS text",
+    "not_computed": "–",
+}
+
+
+def _shown(v: object, flag: str, basis: str) -> str:
+    """The figure shown: computed, or USGS's own (marked) where U.S. data are withheld."""
+    text = _pct(v, flag)
+    if basis == "withheld":
+        return f"{text} (W)" if text != "W" else "withheld"
+    return text
+
+
 def _us(year: int | None, commodity: str | None, fmt: OutputFormat) -> None:
     from critmin.assessments.reliance import US_NIR_EDITION, us_reliance
     from critmin.metrics.reliance import NIR_TOLERANCE_PCT
@@ -46,6 +65,9 @@ def _us(year: int | None, commodity: str | None, fmt: OutputFormat) -> None:
             "commodity_id",
             "product",
             "year",
+            "nir_pct",
+            "nir_flag",
+            "basis",
             "computed_nir_pct",
             "computed_flag",
             "published_nir_pct",
@@ -57,22 +79,26 @@ def _us(year: int | None, commodity: str | None, fmt: OutputFormat) -> None:
             "imports",
             "exports",
             "stock_change",
+            "consumption",
             "apparent_consumption",
+            "published_consumption",
             "unit",
         ]
         emit(out[cols], fmt)
         return
     n_cmp = int(df["agree"].notna().sum())
     n_ok = int(df["agree"].fillna(False).astype(bool).sum())
+    n_w = int((df["basis"] == "withheld").sum())
     t = Table(
-        title=f"U.S. net import reliance {year}: computed vs published (USGS)",
+        title=f"U.S. net import reliance {year}: critmin vs published (USGS)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
     )
-    t.add_column("commodity", overflow="ellipsis", no_wrap=True, ratio=1)
-    t.add_column("computed", justify="right", no_wrap=True, min_width=8)
+    t.add_column("commodity", overflow="ellipsis", no_wrap=True, max_width=35)
+    t.add_column("NIR", justify="right", no_wrap=True, min_width=8)
+    t.add_column("basis", no_wrap=True, min_width=9)
     t.add_column("published", justify="right", no_wrap=True, min_width=9)
     t.add_column("agree", no_wrap=True, min_width=5)
     notes: list[str] = []
@@ -80,11 +106,12 @@ def _us(year: int | None, commodity: str | None, fmt: OutputFormat) -> None:
         agree = _agree(r.agree)
         t.add_row(
             r.commodity,
-            _pct(r.computed_nir_pct, r.computed_flag),
+            _shown(r.nir_pct, r.nir_flag, r.basis),
+            _BASIS.get(r.basis, r.basis),
             _pct(r.published_nir_pct, r.published_flag),
             agree,
         )
-        if agree != "yes" and r.reason:
+        if agree == "NO" or (agree != "yes" and r.basis not in ("withheld",) and r.reason):
             notes.append(f"{r.commodity}: {r.reason}")
     c = console()
     c.print(t)
@@ -92,10 +119,15 @@ def _us(year: int | None, commodity: str | None, fmt: OutputFormat) -> None:
         f"{n_ok} of {n_cmp} published figures reproduced (within "
         f"{NIR_TOLERANCE_PCT:g} points, or inside the published bound). Computed from "
         f"production, imports, exports and stock changes in {US_NIR_EDITION} (U.S. salient "
-        "statistics), never from the published NIR. E = net exporter, W = withheld."
+        "statistics), never from the published NIR. basis: P+I-E+dS = apparent consumption "
+        "from the salient table; USGS AC = USGS's published apparent consumption (it "
+        "includes supply the table does not list, e.g. recycled PGMs); stated C = (C - P) / C "
+        "on a stated consumption; USGS text = USGS's statement in words; withheld = U.S. "
+        f"data withheld (W), USGS's own figure or marker shown, not computed ({n_w} rows). "
+        "E = net exporter."
     )
     if notes:
-        c.print("[bold]Why not reproduced[/]")
+        c.print("[bold]Not computed or not reproduced[/]")
         for n in notes:
             c.print(f"- {n}")
 

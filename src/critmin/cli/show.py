@@ -90,21 +90,39 @@ def _reliance_lines(c, cid: str) -> list[str]:  # noqa: ANN001 - a rich Console
             f"[bold]U.S. net import reliance {s['year']}[/] (published): {_pct(s['value'], s['flag'])}"
         )
         return [f"{s['source_id']} line {s['source_row']}"]
-    latest = nir[nir["year"] == nir["year"].max()]
+    shown = nir[
+        nir["nir_pct"].notna() | nir["nir_flag"].isin(["E", "W"]) | nir["basis"].eq("withheld")
+    ]
+    latest = nir[nir["year"] == (shown if len(shown) else nir)["year"].max()]
+    words = {
+        "balance": "computed",
+        "usgs_apparent_consumption": "computed on USGS's apparent consumption",
+        "stated_consumption": "computed on stated consumption",
+        "usgs_statement": "USGS statement",
+    }
     for r in latest.itertuples():
         what = f" ({r.product})" if isinstance(r.product, str) and r.product else ""
-        if r.computed_flag == "E":
-            computed = "E (net exporter)"
-        elif r.computed_nir_pct == r.computed_nir_pct:  # not NaN
-            computed = _pct(r.computed_nir_pct, "")
+        if r.basis == "withheld":  # never a computed number or 0: USGS's own figure
+            marker = r.nir_flag
+            mark = (
+                f"{marker}%"
+                if marker[:1] in (">", "<")
+                else {"E": "E (net exporter)", "W": "W", "NA": "NA"}.get(marker)
+                or _pct(r.nir_pct, "")
+            )
+            figure = f"withheld (U.S. data W): USGS {mark}"
+        elif r.nir_flag == "E":
+            figure = f"{words.get(r.basis, 'computed')} E (net exporter)"
+        elif r.nir_pct == r.nir_pct:  # not NaN
+            figure = f"{words.get(r.basis, 'computed')} {_pct(r.nir_pct, '')}"
         else:
-            computed = str(r.reason or "not computable")
+            figure = str(r.reason or "not computable")
         published = (
             f"{r.published_flag or ''}" if r.published_flag else _pct(r.published_nir_pct, "")
         )
         published = published + "%" if published[-1:].isdigit() else published
         c.print(
-            f"[bold]U.S. net import reliance {r.year}{what}[/]: computed {computed}; "
+            f"[bold]U.S. net import reliance {r.year}{what}[/]: {figure}; "
             f"published {published or 'none'}"
         )
     pub = api.salient(cid, measure="net_import_reliance")

@@ -123,6 +123,7 @@ def net_import_reliance(
     exports: _Values,
     stock_change: _Values = 0.0,
     consumption: _Values | None = None,
+    apparent_consumption: _Values | None = None,
 ) -> pd.DataFrame:
     """Net import reliance as USGS defines it, with USGS's reporting conventions.
 
@@ -142,6 +143,11 @@ def net_import_reliance(
         apparent consumption, for commodities whose NIR USGS expresses "as a percentage of
         reported (or estimated) consumption".  The reliance is then the part of consumption not
         met by domestic production, ``(C − P) / C``.
+    apparent_consumption : float, array-like or pandas.Series, optional
+        USGS's stated apparent consumption ``AC`` [same unit] to divide the net imports by,
+        ``NIR = (I − E + ΔS) / AC``, where the published ``AC`` covers supply the inputs do not
+        list (secondary production of platinum-group metals).  ``production`` is then not
+        used (it may be NaN).  Give either this or `consumption`, not both.
 
     Returns
     -------
@@ -149,8 +155,10 @@ def net_import_reliance(
         One row per input element (index of the Series inputs, else 0..n−1), columns
 
         * ``net_imports`` -- ``I − E + ΔS`` [unit];
-        * ``apparent_consumption`` -- ``P + I − E + ΔS`` [unit] (or ``C`` if given);
-        * ``nir_pct`` -- ``100 × net_imports / apparent_consumption`` [%], in [0, 100]; NaN
+        * ``apparent_consumption`` -- ``P + I − E + ΔS`` [unit] (or ``C`` or ``AC`` if
+          given);
+        * ``nir_pct`` -- ``100 × net_imports / apparent_consumption`` [%], in [0, 100] (with a
+          stated ``AC`` it can pass 100 where ``AC`` is rounded below ``I − E + ΔS``); NaN
           where ``flag`` is set;
         * ``flag`` -- ``""`` (computed), ``"E"`` (net exporter), ``"W"`` (production withheld
           or unknown) or ``"NA"`` (another input unknown, or consumption <= 0);
@@ -159,8 +167,9 @@ def net_import_reliance(
     Raises
     ------
     MethodError
-        If production, imports, exports or consumption is negative, an input is not numeric,
-        or the inputs cannot be broadcast to one length.
+        If production, imports, exports or a consumption is negative, an input is not
+        numeric, the inputs cannot be broadcast to one length, or both `consumption` and
+        `apparent_consumption` are given.
 
     Notes
     -----
@@ -184,18 +193,37 @@ def net_import_reliance(
     >>> r = net_import_reliance([100.0, float("nan")], [10.0, 5.0], [30.0, 1.0])
     >>> r["flag"].tolist(), r["nir_pct"].isna().tolist()
     (['E', 'W'], [True, True])
+
+    A stated apparent consumption that includes recycled metal (I = 60, E = 30, AC = 100):
+
+    >>> r = net_import_reliance(float("nan"), 60.0, 30.0, apparent_consumption=100.0)
+    >>> float(r.at[0, "nir_pct"]), r.at[0, "flag"]
+    (30.0, '')
     """
+    if consumption is not None and apparent_consumption is not None:
+        raise MethodError(
+            "give either consumption (NIR = (C - P) / C) or apparent_consumption "
+            "(NIR = (I - E + dS) / AC), not both"
+        )
     index, a = _broadcast(
         production=production,
         imports=imports,
         exports=exports,
         stock_change=stock_change,
         consumption=consumption,
+        apparent_consumption=apparent_consumption,
     )
-    _check_nonnegative(a, ("production", "imports", "exports", "consumption"))
+    _check_nonnegative(
+        a, ("production", "imports", "exports", "consumption", "apparent_consumption")
+    )
     p, i, e, ds = a["production"], a["imports"], a["exports"], a["stock_change"]
     net = i - e + ds
-    if "consumption" in a:
+    stated_ac = "apparent_consumption" in a
+    if stated_ac:
+        ac = a["apparent_consumption"]
+        num = net
+        p = np.zeros_like(net)  # not used: AC is stated
+    elif "consumption" in a:
         ac = a["consumption"]
         num = ac - p
     else:
@@ -208,6 +236,8 @@ def net_import_reliance(
     trade_unknown = np.isnan(i) | np.isnan(e) | np.isnan(ds)
     if "consumption" in a:
         trade_unknown = np.isnan(ac)
+    elif stated_ac:
+        trade_unknown = trade_unknown | np.isnan(ac)
     steps = [
         (np.isnan(p), WITHHELD, "production withheld or not known"),
         (
@@ -215,6 +245,8 @@ def net_import_reliance(
             NOT_AVAILABLE,
             "consumption not known"
             if "consumption" in a
+            else "imports, exports, stock change or apparent consumption not known"
+            if stated_ac
             else "imports, exports or stock change not known",
         ),
         (num < 0, NET_EXPORTER, "net exporter"),
