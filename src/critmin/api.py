@@ -15,13 +15,15 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from critmin import catalog
-from critmin.errors import StoreError, UnknownGroup
+from critmin.errors import CritminError, StoreError, UnknownGroup
+from critmin.ingest.headline import headline_mask
 from critmin.ingest.reconcile import WORLD
 from critmin.store import get_store
 
@@ -34,6 +36,7 @@ __all__ = [
     "governance",
     "group_members",
     "groups",
+    "headline_stage",
     "import_sources",
     "observations",
     "production",
@@ -111,34 +114,77 @@ def observations(
 
 
 def _world_tables(df: pd.DataFrame) -> pd.DataFrame:
-    """Drop USGS series in which only the United States appears (the salient statistics).
+    """Drop USGS rows in which only the United States appears (the salient statistics).
 
     Those are U.S. figures (see :func:`salient`), not world tables: shares of them are
-    meaningless.  A world table always has other countries or a stated world total.
+    meaningless.  A world table always has other countries or a stated world total, in
+    each of its years (MCS 2026 labels the U.S. salient bromine production 2021-2025 exactly
+    like the world table of 2024-2025, so the test is per year).
     """
     if df.empty:
         return df
     usgs = df["dataset"].str.startswith("usgs_mcs")
-    key = ["dataset", "commodity_id", "series"]
+    key = ["dataset", "commodity_id", "series", "stage", "measure", "year"]
     not_us = df["country_iso3"].fillna("") != "USA"
-    world = not_us.groupby([df[k] for k in key]).transform("any")
+    world = not_us.groupby([df[k] for k in key], dropna=False).transform("any")
     df = df[~usgs | world]
     # A few MCS chapters label the U.S. salient row exactly like the U.S. line of the world
     # table (e.g. "Mine production: Palladium"); keep one.  Within a chapter the world
     # table follows the salient statistics, so the later line is the world table's.
-    same = [*key, "stage", "measure", "year", "country_iso3", "value", "unit", "basis"]
-    df = df.sort_values("source_row").drop_duplicates(same, keep="last")
+    same = [*key, "country_iso3", "unit", "basis"]
+    u = df[df["dataset"].str.startswith("usgs_mcs")]
+    u = u.sort_values("source_row").drop_duplicates(same, keep="last")
+    df = pd.concat([u, df[~df["dataset"].str.startswith("usgs_mcs")]])
     return df.sort_index().reset_index(drop=True)
 
 
 def _newest_edition(df: pd.DataFrame) -> pd.DataFrame:
-    """Per commodity, series and year keep the newest USGS edition (other sources untouched)."""
+    """Per commodity, stage, measure and year keep the newest USGS edition.
+
+    An edition revises the years it shares with the one before (MCS 2026 restates 2024,
+    which MCS 2025 published as an estimate), so for a year both cover the newest edition
+    is the answer; other sources are untouched.
+    """
     if df.empty:
         return df
     usgs = df["dataset"].str.startswith("usgs_mcs")
     u = df[usgs]
     newest = u.groupby(["commodity_id", "stage", "measure", "year"])["dataset"].transform("max")
     return pd.concat([u[u["dataset"] == newest], df[~usgs]], ignore_index=True)
+
+
+def _headline(df: pd.DataFrame) -> pd.DataFrame:
+    """Keep the headline series of the USGS rows (:mod:`critmin.ingest.headline`)."""
+    if df.empty:
+        return df
+    usgs = df["dataset"].str.startswith("usgs_mcs")
+    u = df[usgs]
+    return pd.concat([u[headline_mask(u).to_numpy()], df[~usgs]]).sort_index()
+
+
+def _edition_dataset(edition: int | str, source: str) -> str:
+    """``2025``, ``'2025'``, ``'MCS2025'`` or ``'usgs_mcs2025'`` -> ``'usgs_mcs2025'``."""
+    if source != "usgs":
+        raise CritminError(
+            f"edition={edition!r} applies to source 'usgs' only, not {source!r}; "
+            "drop edition= or use source='usgs'"
+        )
+    m = re.fullmatch(r"(?:usgs_mcs|mcs)?(\d{4})", str(edition).strip(), re.IGNORECASE)
+    have = sorted(
+        get_store()
+        .query("SELECT DISTINCT dataset FROM observations WHERE dataset LIKE 'usgs_mcs%'")[
+            "dataset"
+        ]
+        .tolist()
+    )
+    ds = f"usgs_mcs{m.group(1)}" if m else None
+    if ds not in have:
+        years = [h.removeprefix("usgs_mcs") for h in have]
+        raise CritminError(
+            f"unknown USGS edition {str(edition)[:40]!r}; editions in the dataset: {years}. "
+            "Pass one of them (e.g. edition=2025), or no edition for the newest revision"
+        )
+    return ds
 
 
 def _aggregate_mask(iso3: pd.Series) -> pd.Series:
@@ -193,6 +239,29 @@ _COLUMNS = [
 ]
 
 
+def headline_stage(commodity: str, measure: str = "production", source: str = "usgs") -> str | None:
+    """The stage a commodity is shown at when no stage is given.
+
+    ``'mine'`` when the source publishes a mine stage of the commodity, else the first
+    stage it publishes (the earliest line of the newest edition: silicon -> ``'smelter'``,
+    aluminium -> ``'smelter'``).  ``None`` when the source has no world table of it.
+
+    Parameters
+    ----------
+    commodity : str
+        Commodity name, alias or element.
+    measure : str, default "production"
+    source : str, default "usgs"
+    """
+    df = _world_tables(observations(commodity, measure=measure, source=source))
+    if df.empty:
+        return None
+    if (df["stage"] == "mine").any():
+        return "mine"
+    newest = df[df["dataset"] == df["dataset"].max()]
+    return str(newest.sort_values("source_row")["stage"].iloc[0])
+
+
 def _stage_measure(
     measure: str,
     commodity: str | Iterable[str],
@@ -201,10 +270,27 @@ def _stage_measure(
     country: str | Iterable[str] | None,
     source: str,
     include_aggregates: bool,
+    edition: int | str | None = None,
+    series: str = "headline",
 ) -> pd.DataFrame:
-    df = observations(commodity, measure=measure, stage=stage, year=year, source=source)
+    if series not in ("headline", "all"):
+        raise CritminError(
+            f"series={str(series)[:40]!r} is not an option; use 'headline' (one series per "
+            "commodity and stage, the same in every year) or 'all'"
+        )
+    if stage == "headline":
+        if not isinstance(commodity, str):
+            raise CritminError(
+                "stage='headline' needs one commodity; pass stage= explicitly (e.g. 'mine') "
+                "or stage=None for every stage"
+            )
+        stage = headline_stage(commodity, measure, source) or "mine"
+    ds = _edition_dataset(edition, source) if edition is not None else None
+    df = observations(commodity, measure=measure, stage=stage, year=year, source=ds or source)
     df = _world_tables(df)
-    df = _newest_edition(df) if source == "usgs" else df
+    if series == "headline":
+        df = _headline(df)
+    df = _newest_edition(df) if source == "usgs" and ds is None else df
     df = _with_shares(df, include_aggregates)
     cty = _country_ids(country)
     if cty is not None:
@@ -220,11 +306,13 @@ def _stage_measure(
 
 def production(
     commodity: str | Iterable[str],
-    stage: str | Iterable[str] | None = "mine",
+    stage: str | Iterable[str] | None = "headline",
     year: int | Iterable[int] | None = None,
     country: str | Iterable[str] | None = None,
     source: str = "usgs",
     include_aggregates: bool = True,
+    edition: int | str | None = None,
+    series: str = "headline",
 ) -> pd.DataFrame:
     """Production by country, with each country's share of the stated world total.
 
@@ -232,25 +320,52 @@ def production(
     ----------
     commodity : str or list of str
         Commodity name, alias or element.
-    stage : str, default "mine"
-        ``"mine"``, ``"refinery"``, ``"smelter"``, ... or None for all.
+    stage : str, default "headline"
+        ``"mine"``, ``"refinery"``, ``"smelter"``, ... or None for all.  ``"headline"``:
+        the commodity's headline stage (:func:`headline_stage`: mine if published, else the
+        first published stage).
     year : int or list of int, optional
         Default all years in the data.
     country : str or list of str, optional
         Keep only these countries.
     source : {"usgs", "wmd", "iea", "user"} or a dataset id, default "usgs"
-        For ``"usgs"`` the newest MCS edition is used for each year it covers.
+        For ``"usgs"`` the newest MCS edition is used for each year it covers (a year both
+        editions publish is answered by the newer one's revision).
     include_aggregates : bool, default True
         Keep the stated world total (``WLD``) and ``Other countries`` (``ROW``) rows.
+    edition : int or str, optional
+        A USGS edition (``2025``, ``2026``, ``"usgs_mcs2025"``): that edition's figures as
+        published, instead of the newest revision of each year.
+    series : {"headline", "all"}, default "headline"
+        ``"headline"``: one USGS series per commodity and stage, the same in every year and
+        edition (the rules of :mod:`critmin.ingest.headline`, docs/data.md); ``"all"``:
+        every published series (e.g. silicon's ferrosilicon beside silicon metal).
 
     Returns
     -------
     pandas.DataFrame
         Columns commodity_id, series, stage, measure, year, country_iso3, country, value,
         unit, basis, share [fraction of the stated world total, or of the country sum where
-        no total is stated], world_total, flag, dataset, source_id, source_row.
+        no total is stated], world_total, flag, dataset, source_id, source_row.  With the
+        default ``series``, one row per country and year.
+
+    Raises
+    ------
+    CritminError
+        For an unknown ``edition`` (the editions in the dataset are listed), an edition with
+        a source other than ``"usgs"``, or an unknown ``series`` option.
     """
-    return _stage_measure("production", commodity, stage, year, country, source, include_aggregates)
+    return _stage_measure(
+        "production",
+        commodity,
+        stage,
+        year,
+        country,
+        source,
+        include_aggregates,
+        edition=edition,
+        series=series,
+    )
 
 
 def reserves(
@@ -259,9 +374,25 @@ def reserves(
     country: str | Iterable[str] | None = None,
     source: str = "usgs",
     include_aggregates: bool = True,
+    edition: int | str | None = None,
+    series: str = "headline",
 ) -> pd.DataFrame:
-    """Reserves by country with shares of the stated world total (columns as :func:`production`)."""
-    return _stage_measure("reserves", commodity, None, year, country, source, include_aggregates)
+    """Reserves by country with shares of the stated world total (columns as :func:`production`).
+
+    ``edition`` and ``series`` as in :func:`production` (headline reserves are on the basis
+    of headline production where the source has both, e.g. chromium ore in gross weight).
+    """
+    return _stage_measure(
+        "reserves",
+        commodity,
+        None,
+        year,
+        country,
+        source,
+        include_aggregates,
+        edition=edition,
+        series=series,
+    )
 
 
 def capacity(
@@ -271,9 +402,21 @@ def capacity(
     country: str | Iterable[str] | None = None,
     source: str = "usgs",
     include_aggregates: bool = True,
+    edition: int | str | None = None,
+    series: str = "headline",
 ) -> pd.DataFrame:
-    """Production capacity by country (columns as :func:`production`)."""
-    return _stage_measure("capacity", commodity, stage, year, country, source, include_aggregates)
+    """Production capacity by country (columns as :func:`production`; ``edition``, ``series`` too)."""
+    return _stage_measure(
+        "capacity",
+        commodity,
+        stage,
+        year,
+        country,
+        source,
+        include_aggregates,
+        edition=edition,
+        series=series,
+    )
 
 
 def salient(

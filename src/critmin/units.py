@@ -23,6 +23,7 @@ __all__ = [
     "MixedUnitsError",
     "canonical_unit",
     "convert",
+    "is_dry_unit",
     "require_single_unit",
 ]
 
@@ -50,6 +51,12 @@ UNIT_ALIASES: dict[str, str] = {
     "t": "t",
     "metr. t": "t",
     "thousand metric tons": "kt",
+    # dry tons are tonnes of dried material: the dryness is a basis ('dry weight'), the
+    # unit converts as tonnes (USGS bauxite and alumina)
+    "thousand metric dry tons": "kt",
+    "metric dry tons": "t",
+    "dry metric tons": "t",
+    "thousand dry metric tons": "kt",
     "kilotons": "kt",
     "kt": "kt",
     "million metric tons": "Mt",
@@ -82,6 +89,24 @@ UNIT_ALIASES: dict[str, str] = {
 }
 
 _SPACE = re.compile(r"\s+")
+_DRY = re.compile(r"^(?:thousand |million )?(?:metric dry|dry metric) tons?$", re.IGNORECASE)
+
+
+def is_dry_unit(text: object) -> bool:
+    """True for a quantity published in dry tons (``'thousand metric dry tons'``).
+
+    Such a unit converts as tonnes (:func:`canonical_unit` gives ``'kt'``); the reader puts
+    ``'dry weight'`` in the row's basis so the dryness is not lost.  Prices per dry ton
+    (``'dollars per dry metric ton unit'``) are not quantities and return False.
+
+    >>> is_dry_unit("thousand metric dry tons")
+    True
+    >>> is_dry_unit("dollars per dry metric ton unit")
+    False
+    """
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return False
+    return bool(_DRY.match(_SPACE.sub(" ", str(text).replace("\u00a0", " ")).strip()))
 
 
 def canonical_unit(text: object) -> str:

@@ -705,9 +705,13 @@ def test_real_2026_measures_and_stages(real_2026):
     }
     world_mine = obs[obs["source_row"].isin(mine_lines)]
     not_mine = world_mine[world_mine["stage"] != "mine"]
-    # soda ash 'Mine production: natural and synthetic' adds synthetic plant output: total
-    assert set(not_mine["series"]) == {"Mine production: Natural and synthetic"}
-    assert set(not_mine["stage"]) == {"total"}
+    # soda ash 'Mine production: natural and synthetic' adds synthetic plant output: total;
+    # 'Mine production: Synthetic' is made in plants, not mined (processing, as MCS 2025)
+    stages = dict(zip(not_mine["series"], not_mine["stage"], strict=True))
+    assert stages == {
+        "Mine production: Natural and synthetic": "total",
+        "Mine production: Synthetic": "processing",
+    }
     # the total row's 'Mine production: ilmenite, rounded' joins the countries' series
     ti = world_mine[world_mine["commodity_source"] == "Titanium Mineral Concentrates"]
     tot = ti[ti["country_source"] == "World total"]

@@ -19,7 +19,11 @@ def register(app: typer.Typer) -> None:
             ..., help="Commodity name, alias or element: lithium, REE, Nd, cobalt ..."
         ),
         stage: str = typer.Option(
-            "mine", "--stage", "-s", help="mine, refinery, smelter, processing, ..."
+            None,
+            "--stage",
+            "-s",
+            help="mine, refinery, smelter, processing, ...; default the commodity's headline "
+            "stage (mine if published, else its first published stage).",
         ),
         year: int = typer.Option(
             None,
@@ -37,6 +41,12 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = typer.Option(
             OutputFormat.table, "--format", "-f", help="table, csv or json."
         ),
+        edition: int = typer.Option(
+            None,
+            "--edition",
+            help="USGS edition (2025, 2026): its figures as published. Default: the newest "
+            "revision of each year.",
+        ),
     ) -> None:
         """Production by country with each country's share of the stated world total.
 
@@ -49,13 +59,20 @@ def register(app: typer.Typer) -> None:
             critmin production lithium --year 2024
             critmin production "rare earths" --stage mine --format csv > ree.csv
             critmin production cobalt --stage refinery --source iea --format json
+            critmin production silicon --year 2024 --edition 2025
         """
         from critmin import api, catalog
 
         cid = catalog.resolve_commodity(commodity)
+        if stage is None:
+            stage = api.headline_stage(cid, source=source) or "mine"
+            typer.echo(
+                f"stage: {stage} (the headline stage of {cid}; --stage to choose another)",
+                err=True,
+            )
         df = _iea_production(commodity, stage, year) if source == "iea" else None
         if df is None:
-            df = api.production(commodity, stage=stage, year=year, source=source)
+            df = api.production(commodity, stage=stage, year=year, source=source, edition=edition)
         if df.empty and source in ("usgs", "wmd"):
             iea = _iea_production(commodity, stage, year)
             if not iea.empty:
@@ -99,7 +116,9 @@ def register(app: typer.Typer) -> None:
             note = f"The IEA publishes {cid} only as the group {group}. "
         if df["projection"].any():
             note += "PROJECTION (IEA base case), not a recorded figure. "
-        if main is not None:
+        if main is None:  # USGS: the headline series (critmin.ingest.headline)
+            note += f"series {df['series'].iloc[0]!r}"
+        else:
             others = sorted(set(df["series"]) - {main})
             note += f"series {main!r}; other series: {others} (use --format csv for all)"
             if fmt == OutputFormat.table:

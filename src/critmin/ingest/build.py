@@ -127,7 +127,88 @@ def _resolve_observations(obs: pd.DataFrame) -> pd.DataFrame:
         out.append(part)
     res = pd.concat(out, ignore_index=True)
     res["unit"] = res["unit"].map(units.canonical_unit)
+    res = _unify_usgs_commodities(res)
     return res[list(TABLES["observations"])]
+
+
+#: USGS rows whose commodity id differs between editions, moved to the id the newest edition
+#: uses, so that a commodity, stage and year has one answer: (published id, stage or None,
+#: regex on the series or None) -> (id, reason).  The published name stays in
+#: ``commodity_source``.
+USGS_COMMODITY_UNIFY: list[tuple[str, str | None, str | None, str, str]] = [
+    (
+        "bauxite_and_alumina",
+        "mine",
+        None,
+        "bauxite",
+        "MCS 2025 files bauxite mine rows under 'Bauxite' (the chapter); MCS 2026 under Bauxite",
+    ),
+    (
+        "bauxite_and_alumina",
+        "refinery",
+        None,
+        "alumina",
+        "MCS 2025 files alumina refinery rows under 'Bauxite'; MCS 2026 under Alumina",
+    ),
+    (
+        "titanium_and_titanium_dioxide",
+        "refinery",
+        None,
+        "titanium_metal",
+        "sponge metal: 'Titanium Sponge Metal' in MCS 2026",
+    ),
+    (
+        "titanium_and_titanium_dioxide",
+        "processing",
+        None,
+        "titanium_dioxide_pigment",
+        "pigment: 'TiO2 Pigment' in MCS 2026",
+    ),
+    (
+        "zirconium_and_hafnium",
+        "mine",
+        None,
+        "zirconium",
+        "zirconium mineral concentrates: 'Zirconium' in MCS 2026",
+    ),
+    (
+        "platinum_group_metals",
+        None,
+        r"\bpalladium\b",
+        "palladium",
+        "palladium rows of the PGM table: 'Palladium' in MCS 2026",
+    ),
+    (
+        "platinum_group_metals",
+        None,
+        r"\bplatinum\b(?!-group)",
+        "platinum",
+        "platinum rows of the PGM table: 'Platinum' in MCS 2026",
+    ),
+    (
+        "feldspar",
+        None,
+        None,
+        "feldspar_and_nepheline_syenite",
+        "the same world table (same countries) is 'Feldspar And Nepheline Syenite' in MCS 2026",
+    ),
+]
+
+
+def _unify_usgs_commodities(obs: pd.DataFrame) -> pd.DataFrame:
+    """Give USGS rows the commodity id of the newest edition (:data:`USGS_COMMODITY_UNIFY`)."""
+    usgs = obs["dataset"].str.startswith("usgs_mcs")
+    cid = obs["commodity_id"].astype(object)
+    for old, stage, series, new, _why in USGS_COMMODITY_UNIFY:
+        m = usgs & (cid == old)
+        if stage is not None:
+            m &= obs["stage"] == stage
+        if series is not None:
+            m &= obs["series"].str.contains(series, case=False, regex=True, na=False)
+        if m.any():
+            logger.info("USGS %s -> %s: %d rows", old, new, int(m.sum()))
+            cid = cid.where(~m, new)
+    return obs.assign(commodity_id=cid)
 
 
 def _unresolved_report(df: pd.DataFrame, name_col: str, code_col: str, what: str) -> pd.DataFrame:

@@ -52,8 +52,12 @@ Basis
 ``'rare-earth-oxide equivalent'``, ``'gross weight'``, ``'K2O equivalent'``, ``'usable ore'``):
 lower case except chemical formulae, ``''`` when not stated and always ``''`` for prices,
 percentages, counts and money.  It is read from the row's own label first
-(:data:`BASIS_PATTERNS`), then from the section title, then from the chapter's
-``'(Data in metric tons, lithium content, unless otherwise specified)'`` note.
+(:data:`BASIS_PATTERNS`), then from a basis the row's ``Notes`` state
+(:data:`NOTE_BASIS_PATTERNS`: chromium ``'…reported in gross weight.'``, strontium ``'Gross
+weight of celestite in tons.'``), then from the section title, then from the chapter's
+``'(Data in metric tons, lithium content, unless otherwise specified)'`` note.  A quantity in
+dry tons (``'thousand metric dry tons'``) gets ``'dry weight'`` in its basis; its unit converts
+as tonnes (:mod:`critmin.units`).
 
 Source slips
 ------------
@@ -63,6 +67,8 @@ Source slips
   tons)'``, ``'ZrO2 content'``) applies to the whole table; one blank ``UNIT_MEAS`` is
   taken from its table; PGM reserves (in the ``'Palladium content'`` table) are
   :data:`WORLD_RESERVES_BASIS`.
+* World_Data: the MCS 2025 strontium table says ``'strontium content'`` but holds celestite
+  gross weight (:data:`WORLD_BASIS_FIXES`).
 * Commodities_Data: one row is shifted left by a column (``'Yes'`` in ``Notes``,
   ``'Yttrium'`` in the critical-mineral column) and is shifted back.
 * Not corrected: ``mcs2025-lead_salient.csv`` has column names that do not match its own
@@ -92,9 +98,12 @@ from critmin.ingest._common import (
     read_csv_text,
     require_columns,
 )
+from critmin.units import is_dry_unit
 
 __all__ = [
     "BASIS_PATTERNS",
+    "LABEL_BASIS",
+    "NOTE_BASIS_PATTERNS",
     "COMMODITIES_COLUMNS",
     "ENCODINGS",
     "MEASURE_STAGE",
@@ -107,6 +116,7 @@ __all__ = [
     "STATISTICS_MEASURE",
     "UNIT_FIXES",
     "VALUE_CODES",
+    "WORLD_BASIS_FIXES",
     "WORLD_COLUMNS",
     "WORLD_RESERVES_BASIS",
     "critical_flags_2025",
@@ -250,12 +260,14 @@ STAGE_KEYWORDS: list[tuple[str, str]] = [
     ),
     (r"smelter|pig iron|fer+o-?silicon|silicon metal|\bfesi\b", "smelter"),
     (r"refiner|\brefined\b|\bsponge\b", "refinery"),
+    # a synthetic product is made, not mined ('Mine production: Synthetic', soda ash MCS 2026)
+    (r"\bsynthetic\b", "processing"),
     (r"\bmines?\b|\bconcentrates?\b|\bores?\b", "mine"),
     (r"\bprimary\b", "primary"),
     (
         r"\bplant\b|pigment|clinker|cement|\bsteel\b|calcined|synthetic|manufactured"
         r"|laboratory-created|fused aluminum oxide|silicon carbide|metallic abrasives"
-        r"|\bal2o3\b|\bsic\b|\bmet abras\b|\bmetallics\b|\bdioxide\b",
+        r"|\bal2o3\b|\bsic\b|\bmet abras\b|\bmetallics\b|\bdioxide\b|arsenic trioxide",
         "processing",
     ),
 ]
@@ -265,6 +277,9 @@ STAGE_KEYWORDS: list[tuple[str, str]] = [
 BASIS_PATTERNS: list[tuple[str, str]] = [
     (r"rare[- ]earth[- ]oxide|\bREO\b", "rare-earth-oxide equivalent"),
     (r"platinum-group[- ]metal|\bPGM\)? content", "platinum-group-metal content"),
+    # before 'gross weight': '(arsenic trioxide, gross weight)' is tonnes of As2O3 (MCS 2026),
+    # as 'arsenic trioxide or calculated equivalent' (MCS 2025)
+    (r"arsenic trioxide", "arsenic trioxide equivalent"),
     (r"gros+ weight", "gross weight"),
     (
         r"\b(Y2O3|ZrO2|TiO2|K2O|MgO|Cr2O3|Ta2O5|B2O3|WO3|V2O5)\)?\s+(content|equivalent)",
@@ -272,7 +287,6 @@ BASIS_PATTERNS: list[tuple[str, str]] = [
     ),
     (r"contained\s+\(?(Y2O3|ZrO2|TiO2|K2O|MgO|Cr2O3|Ta2O5)\b", "\\1 content"),
     (r"calcined equivalent", "calcined equivalent"),
-    (r"arsenic trioxide", "arsenic trioxide equivalent"),
     (r"\b([a-z-]+ oxide) equivalent", "\\1 equivalent"),
     (r"\bcontained\s+([a-z][a-z-]*)", "\\1 content"),
     (r"\b([a-z][a-z-]*)(?:\s+gas)?\s+content", "\\1 content"),
@@ -282,6 +296,43 @@ BASIS_PATTERNS: list[tuple[str, str]] = [
     (r"recoverable ore", "recoverable ore"),
     (r"marketable phosphate rock", "marketable phosphate rock"),
 ]
+
+#: Ordered (regex, basis) rules on one segment of a Commodities_Data row's ``Notes`` that
+#: *state* the basis of the row's figure.  The chapter note may say ``'(Data in thousand metric
+#: tons, chromium content, …)'`` while the row's own note says ``'Mine production and ore
+#: reserves are reported in gross weight.'`` (chromium) or ``'Gross weight of celestite in
+#: tons.'`` (strontium): the row's note wins over the chapter.  Notes that only mention a
+#: basis (``'Calculated ZrO2 content as 65% of gross weight.'``) are not statements and do not
+#: match.
+NOTE_BASIS_PATTERNS: list[tuple[str, str]] = [
+    (r"\breported in gross weight\b", "gross weight"),
+    (r"^gross weight of\b", "gross weight"),
+    (r"^calcined equivalent weights?\b", "calcined equivalent"),
+]
+
+#: Basis of a Commodities_Data label that names one metal of a multi-metal chapter (the PGM
+#: chapter's ``'(Data in kilograms, platinum-group-metal content …)'`` note covers the whole
+#: chapter; the palladium rows are palladium, as MCS 2025 labels them).
+LABEL_BASIS: dict[str, str] = {
+    "mine production: palladium": "palladium content",
+    "mine production: platinum": "platinum content",
+}
+
+#: Basis corrections of MCS World_Data tables: (commodity, measure) -> (basis, reason).  The
+#: MCS 2025 strontium table is labelled ``'Mine production, strontium content'``, but its
+#: figures are celestite gross weight: the MCS 2026 file, which notes ``'Gross weight of
+#: celestite in tons.'`` on every row, repeats the same 2024 figures for Argentina (700),
+#: China (80,000) and Iran (200,000).
+WORLD_BASIS_FIXES: dict[tuple[str, str], tuple[str, str]] = {
+    ("strontium", "production"): (
+        "gross weight",
+        "published as strontium content; celestite gross weight as in MCS 2026",
+    ),
+    ("strontium", "reserves"): (
+        "gross weight",
+        "published as strontium content; celestite gross weight as in MCS 2026",
+    ),
+}
 
 #: USGS value codes decoded on top of ``parse_value``: lower-case text -> (value, flag, note).
 VALUE_CODES: dict[str, tuple[float, str, str]] = {
@@ -577,6 +628,29 @@ def _parse_year(text: str, path: Path, line: int, column: str) -> tuple[int, str
 
 _STAGE_RES = [(re.compile(p, re.IGNORECASE), s) for p, s in STAGE_KEYWORDS]
 _BASIS_RES = [(re.compile(p, re.IGNORECASE), b) for p, b in BASIS_PATTERNS]
+_NOTE_BASIS_RES = [(re.compile(p, re.IGNORECASE), b) for p, b in NOTE_BASIS_PATTERNS]
+
+
+def _note_basis(note: str) -> str:
+    """Return the basis a row's note states (see NOTE_BASIS_PATTERNS), '' if none."""
+    for seg in _segments(note):
+        for rx, basis in _NOTE_BASIS_RES:
+            if rx.search(seg):
+                return basis
+    return ""
+
+
+def _with_dry(basis: str, unit: str) -> str:
+    """Add ``'dry weight'`` to the basis of a quantity in dry tons (the unit is then plain t).
+
+    ``'thousand metric dry tons'`` (bauxite, alumina) converts like ``'thousand metric tons'``
+    (:data:`critmin.units.UNIT_ALIASES`); the dryness is a basis, kept in ``basis``.
+    """
+    if not is_dry_unit(unit) or not _is_quantity_unit(unit):
+        return basis
+    if not basis:
+        return "dry weight"
+    return basis if "dry" in basis else f"{basis}, dry weight"
 
 
 def _stage_from_text(text: str) -> str | None:
@@ -812,10 +886,18 @@ def read_mcs_commodities(path: str | Path, *, dataset: str | None = None) -> pd.
         basis = ""
         if _is_quantity_unit(unit) and measure not in ("price", "import_share"):
             if detail not in label_basis:
-                label_basis[detail] = _basis_from_text(detail)
+                label_basis[detail] = LABEL_BASIS.get(
+                    _ROUNDED.sub("", detail).strip(" :,").lower()
+                ) or _basis_from_text(detail)
             if other not in chapter_basis:
                 chapter_basis[other] = _chapter_basis(other)
-            basis = label_basis[detail] or _section_basis(section, measure) or chapter_basis[other]
+            basis = (
+                label_basis[detail]
+                or _note_basis(notes)
+                or _section_basis(section, measure)
+                or chapter_basis[other]
+            )
+            basis = _with_dry(basis, unit)
         out["dataset"].append(ds)
         out["commodity_source"].append(clean_name(commodities[i]))
         out["series"].append(_series_2026(stats, detail, period, measure))
@@ -1207,6 +1289,10 @@ def read_mcs_world_data(path: str | Path, *, dataset: str | None = None) -> pd.D
                     value, vflag = math.nan, "not_available"
             else:
                 stage = type_stage
+            fix = WORLD_BASIS_FIXES.get((commodity.lower(), measure))
+            if fix and _is_quantity_unit(unit) and basis != fix[0]:
+                basis, vnote = fix[0], _join_notes(vnote, f"basis {fix[1]}")
+            basis = _with_dry(basis, unit)
             flag = join_flags(
                 vflag,
                 "estimated"
