@@ -12,6 +12,15 @@
 
 Imports are atomic: a file is validated whole before the workspace is opened, and written
 in one transaction, so a failing import leaves the workspace exactly as it was.
+
+Per-commodity frames: a :meth:`Store.select` on ``observations`` or ``trade`` for one
+commodity runs on an in-memory copy of that commodity's rows (a DuckDB table made on the
+first such query), not on the parquet file: the same SQL, so the same rows, order and
+types, without decoding the file again (``trade`` for one commodity: about 50 ms from
+parquet, 2 ms from the copy).  The copies belong to the store, which :func:`get_store`
+reopens when the dataset in use or the workspace changes; a rebuild in place (a new
+``manifest.json``) drops them.  At most :data:`MAX_FRAMES` are kept, least recently used
+first out.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +54,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _USER_TABLE = "user_observations"
+
+#: Tables whose one-commodity selections run on per-commodity in-memory copies.
+FRAME_TABLES = ("observations", "trade")
+#: Most per-commodity copies one store keeps (trade: about 24,000 rows each on average).
+MAX_FRAMES = 64
 
 
 #: File in ``home`` naming the dataset folder chosen with ``critmin data use``.
@@ -133,6 +148,10 @@ class Store:
             )
         self.con = duckdb.connect(":memory:")
         self._local = threading.local()
+        self._frames: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._frame_lock = threading.Lock()
+        self._frame_count = 0
+        self._manifest_stamp = self._stamp_manifest()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._tables = sorted(p.stem for p in self.dataset_dir.glob("*.parquet"))
         for name in self._tables:
@@ -190,6 +209,42 @@ class Store:
             )
         return self.query(f"SELECT * FROM {name}")
 
+    def _stamp_manifest(self) -> tuple[int, int] | None:
+        try:
+            st = (self.dataset_dir / "manifest.json").stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def _frame(self, table: str, commodity_id: str) -> str:
+        """Name of the in-memory table of `table`'s rows for one commodity (made if missing)."""
+        with self._frame_lock:
+            stamp = self._stamp_manifest()
+            if stamp != self._manifest_stamp:  # rebuilt in place: the copies are stale
+                logger.info(
+                    "dataset %s was rebuilt; dropping per-commodity frames", self.dataset_dir
+                )
+                for name in self._frames.values():
+                    self.con.execute(f"DROP TABLE IF EXISTS {name}")
+                self._frames.clear()
+                self._manifest_stamp = stamp
+            key = (table, commodity_id)
+            name = self._frames.get(key)
+            if name is not None:
+                self._frames.move_to_end(key)
+                return name
+            self._frame_count += 1
+            name = f"_frame_{self._frame_count}"
+            self.con.execute(
+                f"CREATE TABLE {name} AS SELECT * FROM {table} WHERE commodity_id = ?",
+                [commodity_id],
+            )
+            self._frames[key] = name
+            while len(self._frames) > MAX_FRAMES:
+                _, old = self._frames.popitem(last=False)
+                self.con.execute(f"DROP TABLE IF EXISTS {old}")
+            return name
+
     def select(
         self, table: str, where: dict[str, Any] | None = None, order: str | None = None
     ) -> pd.DataFrame:
@@ -203,7 +258,18 @@ class Store:
             column -> value, or column -> list of values; ``None`` values are ignored.
         order : str, optional
             An ORDER BY clause body.
+
+        Notes
+        -----
+        On ``observations`` and ``trade`` with one ``commodity_id``, the query runs on that
+        commodity's in-memory copy (module docstring); the SQL is otherwise the same.
         """
+        source = table
+        cid = (where or {}).get("commodity_id")
+        if isinstance(cid, (list, tuple, set)) and len(cid) == 1:
+            cid = next(iter(cid))
+        if table in FRAME_TABLES and isinstance(cid, str) and table in self._tables:
+            source = self._frame(table, cid)
         clauses, params = [], []
         for col, val in (where or {}).items():
             if val is None:
@@ -215,12 +281,18 @@ class Store:
             else:
                 clauses.append(f'"{col}" = ?')
                 params.append(val)
-        sql = f"SELECT * FROM {table}"
+        tail = ""
         if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
+            tail += " WHERE " + " AND ".join(clauses)
         if order:
-            sql += f" ORDER BY {order}"
-        return self.query(sql, params)
+            tail += f" ORDER BY {order}"
+        try:
+            return self.query(f"SELECT * FROM {source}{tail}", params)
+        except duckdb.CatalogException:
+            if source == table:
+                raise
+            # another thread dropped the copy (bound or rebuild) in between: read the file
+            return self.query(f"SELECT * FROM {table}{tail}", params)
 
     def close(self) -> None:
         """Close the DuckDB connection and every thread's cursor."""
