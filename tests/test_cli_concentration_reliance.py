@@ -114,6 +114,35 @@ def test_concentration_group_json(run):
     assert recs and all(r["group"] == "TRUST" and r["n_members"] == 2 for r in recs)
 
 
+def test_bloc_share_with_a_withheld_member_says_withheld(run, shared_data):
+    """Issue 11.6: USGS prints U.S. lithium mine output as 'W'; TRUST's share is no bare 0%."""
+    with (shared_data / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv").open(
+        encoding="cp1252"
+    ) as f:
+        us = {
+            r["Year"]: r["Value"]
+            for r in csv.DictReader(f)
+            if r["Commodity"] == "Lithium"
+            and r["Country"] == "United States"
+            and r["Statistics_detail"] == "Mine production"
+        }
+    assert us["2024"] == us["2025"] == "W"
+    code, out, err = run("concentration", "lithium", "--group", "TRUST", "--format", "json")
+    assert code == 0, err
+    recs = {r["year"]: r for r in json.loads(out)}
+    for y in (2024, 2025):
+        assert recs[y]["members_withheld"] == "USA" and recs[y]["share_is_lower_bound"] is True
+    code, out, err = run("concentration", "lithium", "--group", "TRUST", columns=100)
+    assert code == 0, err
+    rows = [ln for ln in out.splitlines() if "│ 2024 │" in ln or "│ 2025 │" in ln]
+    assert rows and all("0.0% + USA withheld" in ln and "0 + W" in ln for ln in rows)
+    assert "share_is_lower_bound" in out
+    # a bloc whose members all report: a plain figure, no flag
+    code, out, err = run("concentration", "cobalt", "--group", "MSP", "--format", "json")
+    assert code == 0, err
+    assert not any(r["share_is_lower_bound"] for r in json.loads(out))
+
+
 def test_concentration_errors_go_to_stderr(run):
     code, out, err = run("concentration", "unobtainium")
     assert code == 1 and out == ""

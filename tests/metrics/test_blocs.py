@@ -17,6 +17,7 @@ from critmin.metrics import concentration_table, hhi, shares, top_n_share
 from critmin.metrics.blocs import (
     bloc_share,
     bloc_shares,
+    bloc_withheld,
     concentration_of_total,
     concentration_without,
     shares_of_total,
@@ -191,3 +192,32 @@ def test_docstring_examples_run():
     mod = importlib.import_module("critmin.metrics.blocs")
     res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert res.attempted > 0 and res.failed == 0
+
+
+# ---------------------------------------------------------------- withheld members (issue 11.6)
+
+
+def test_bloc_withheld_names_members_by_hand():
+    s = pd.DataFrame(
+        {
+            "year": [2024, 2024, 2024, 2025, 2025],
+            "country_iso3": ["CHL", "USA", "IND", "USA", "IND"],
+            "share": [0.4, np.nan, np.nan, 0.1, np.nan],
+            "withheld": [False, True, False, False, np.nan],
+        }
+    )
+    w = bloc_withheld(s, ["IND", "USA"], by=["year"])
+    # 2024: USA withheld (IND merely absent: NaN, not withheld); 2025: none
+    assert w.to_dict() == {2024: "USA", 2025: ""}
+    # the share counts what is known: 0 in 2024 is a lower bound, 0.1 in 2025 is a figure
+    assert bloc_share(s, ["IND", "USA"], by=["year"]).to_dict() == {2024: 0.0, 2025: 0.1}
+    # a non-member's withheld figure does not flag the bloc
+    assert bloc_withheld(s, ["CHL"], by=["year"]).to_dict() == {2024: "", 2025: ""}
+
+
+def test_bloc_withheld_bad_input():
+    s = pd.DataFrame({"year": [2024], "country_iso3": ["USA"], "share": [np.nan]})
+    with pytest.raises(MethodError, match=r"\['withheld'\] not in the table"):
+        bloc_withheld(s, ["USA"], by=["year"])
+    with pytest.raises(MethodError, match="members"):
+        bloc_withheld(s.assign(withheld=True), "USA", by=["year"])

@@ -321,6 +321,12 @@ class BlocShareRow(_Out):
     bloc_share: float | None = None
     top_member: str | None = None
     top_member_share: float | None = None
+    members_withheld: str | None = Field(
+        default=None, description="';'-joined ISO3 of members whose figure is withheld (W)."
+    )
+    share_is_lower_bound: bool | None = Field(
+        default=None, description="A member is withheld: the true share is at least bloc_share."
+    )
 
 
 class BlocShareTable(_Out):

@@ -43,7 +43,12 @@ import pandas as pd
 
 from critmin import catalog
 from critmin.errors import MethodError, NoData
-from critmin.metrics.blocs import bloc_share, concentration_of_total, shares_of_total
+from critmin.metrics.blocs import (
+    bloc_share,
+    bloc_withheld,
+    concentration_of_total,
+    shares_of_total,
+)
 from critmin.metrics.concentration import hhi_bounds
 
 __all__ = [
@@ -524,9 +529,15 @@ def _shares(
             rows[rows["country_iso3"] == _WORLD].groupby(_SERIES_KEY, dropna=False)["value"].max()
         )
         ctry = rows[rows["_country"]]
-        ctry = ctry.groupby([*_SERIES_KEY, "country_iso3"], dropna=False, as_index=False)[
-            "value"
-        ].sum(min_count=1)
+        # withheld ("W", no figure): kept apart from a true zero so a bloc share can say so
+        ctry = (
+            ctry.assign(_w=ctry["flag"].fillna("").str.contains("withheld"))
+            .groupby([*_SERIES_KEY, "country_iso3"], dropna=False, as_index=False)
+            .agg(value=("value", "sum"), _n=("value", "count"), withheld=("_w", "any"))
+        )
+        ctry["value"] = ctry["value"].where(ctry["_n"] > 0)
+        ctry["withheld"] = ctry["withheld"] & ctry["value"].isna()
+        ctry = ctry.drop(columns="_n")
         sh = shares_of_total(ctry, world if s in _STATED else None, by=_SERIES_KEY)
         out.append(sh.assign(source=s))
     if not out:
@@ -562,7 +573,10 @@ def bloc_supply(
         ``measure``, ``year``, ``source``, ``dataset``, ``series``, ``unit``, ``basis``, ``group``,
         ``n_members``, ``members_producing`` (``;``-joined ISO3 of members with output > 0),
         ``bloc_total`` [unit], ``world_total`` [unit] (the denominator), ``bloc_share`` [-],
-        ``top_member``, ``top_member_share`` [-].
+        ``top_member``, ``top_member_share`` [-], ``members_withheld`` (``;``-joined ISO3 of
+        members whose figure the source withholds, "W") and ``share_is_lower_bound`` (bool:
+        a member is withheld, so ``bloc_share`` and ``bloc_total`` count only the others and
+        the true share is at least that; :func:`critmin.metrics.blocs.bloc_withheld`).
 
     Raises
     ------
@@ -595,6 +609,7 @@ def bloc_supply(
             )
     key = [*_SERIES_KEY, "source"]
     share = bloc_share(sh, members, by=key)
+    withheld = bloc_withheld(sh, members, by=key)
     mem = sh[sh["country_iso3"].isin(members)]
     tot = mem.groupby(key, dropna=False)["value"].sum(min_count=1)
     den = sh.groupby(key, dropna=False)["denominator"].first()
@@ -616,6 +631,8 @@ def bloc_supply(
     out["members_producing"] = producing.reindex(out.index).fillna("")
     out["top_member"] = top["country_iso3"].reindex(out.index)
     out["top_member_share"] = top["share"].reindex(out.index)
+    out["members_withheld"] = withheld.reindex(out.index).fillna("")
+    out["share_is_lower_bound"] = out["members_withheld"] != ""
     out = out.reset_index()
     out["group"] = gname
     out["n_members"] = len(members)
@@ -639,5 +656,7 @@ def bloc_supply(
         "bloc_share",
         "top_member",
         "top_member_share",
+        "members_withheld",
+        "share_is_lower_bound",
     ]
     return out[cols]

@@ -172,9 +172,16 @@ def register(app: typer.Typer) -> None:
             if fmt != OutputFormat.table:
                 emit(df, fmt)
                 return
-            out = df.assign(
-                share=[fmt_pct(s) for s in df["bloc_share"]],
-                group_total=[fmt_num(v) for v in df["bloc_total"]],
+            held = df["members_withheld"].str.replace(";", ", ")
+            out = df.assign(  # a withheld member: a lower bound that says so, never a bare 0%
+                share=[
+                    fmt_pct(s) + (f" + {w} withheld" if w else "")
+                    for s, w in zip(df["bloc_share"], held, strict=True)
+                ],
+                group_total=[
+                    fmt_num(v) + (" + W" if w else "")
+                    for v, w in zip(df["bloc_total"], held, strict=True)
+                ],
                 world=[fmt_num(v) for v in df["world_total"]],
                 largest=[
                     f"{m} {fmt_pct(s)}" if isinstance(m, str) else "–"
@@ -196,6 +203,13 @@ def register(app: typer.Typer) -> None:
                     "the EU counts only through its members listed); producing: "
                     f"{', '.join(producing) or 'none'}. "
                     "share: of the world total; largest: the member with the largest share. "
+                    + (
+                        "'+ X withheld': the source withholds member X's figure (W); the "
+                        "share and total count the other members only, so the bloc's true "
+                        "share is at least that (column share_is_lower_bound). "
+                        if df["share_is_lower_bound"].any()
+                        else ""
+                    )
                     + _src_caption(df)
                 ),
             )

@@ -17,7 +17,10 @@ long table with one row per group × producer and never read the store.  They bu
   The HHI so computed leaves the unnamed remainder ``1 − k`` out: it is the HHI of the named
   producers' shares of the world, a lower bound of the true HHI (the remainder is spread over
   many small producers, each adding its share squared);
-* the *bloc share* of a group of countries is ``Σ_{i ∈ bloc} s_i``;
+* the *bloc share* of a group of countries is ``Σ_{i ∈ bloc} s_i``.  A member whose figure
+  the source withholds (USGS "W") adds nothing it can count, so the bloc share is then a
+  **lower bound**; :func:`bloc_withheld` names such members so that a share is never shown
+  as a bare 0 % when a member's output is only withheld;
 * the world *without* some producers renormalises over what remains of the stated total,
   ``W − Σ_{excluded} x``.
 """
@@ -35,6 +38,7 @@ from critmin.metrics.concentration import concentration_table
 __all__ = [
     "bloc_share",
     "bloc_shares",
+    "bloc_withheld",
     "concentration_of_total",
     "concentration_without",
     "shares_of_total",
@@ -326,6 +330,64 @@ def bloc_share(
         shares_frame[entity].isin(mem), 0.0
     )
     return s.fillna(0.0).groupby([shares_frame[c] for c in by], dropna=False, sort=True).sum()
+
+
+def bloc_withheld(
+    shares_frame: pd.DataFrame,
+    members: Iterable[str],
+    by: Sequence[str] = ("commodity_id", "stage", "year"),
+    entity: str = "country_iso3",
+    withheld: str = "withheld",
+) -> pd.Series:
+    """The bloc members whose figure is withheld, per group: the bloc share is a lower bound.
+
+    Parameters
+    ----------
+    shares_frame : pandas.DataFrame
+        One row per group × producer with a boolean column `withheld` (True where the source
+        printed "W" and gave no figure, e.g. U.S. lithium mine production in USGS MCS).
+    members : iterable of str
+        The bloc's members (e.g. ISO3 codes).
+    by : sequence of str, default ('commodity_id', 'stage', 'year')
+        Group columns.
+    entity, withheld : str
+        Producer column and withheld flag column.
+
+    Returns
+    -------
+    pandas.Series
+        ``;``-joined members with a withheld figure, sorted (``""`` where none), per group
+        (index `by`, the groups of :func:`bloc_share`).  Where it is not empty the bloc's
+        output is *at least* what :func:`bloc_share` counts: report the share as a lower
+        bound ("0 % + USA withheld"), never as a bare figure.
+
+    Raises
+    ------
+    MethodError
+        If `members` is a single string or a column is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"year": [2024] * 3, "country_iso3": ["CHL", "USA", "IND"],
+    ...                   "share": [0.2, float("nan"), float("nan")],
+    ...                   "withheld": [False, True, False]})
+    >>> bloc_withheld(s, ["IND", "USA"], by=["year"]).to_dict()
+    {2024: 'USA'}
+    """
+    by = _by(by)
+    mem = _members(members)
+    missing = [c for c in [*by, entity, withheld] if c not in shares_frame.columns]
+    if missing:
+        raise MethodError(
+            f"column(s) {missing} not in the table; it has {list(shares_frame.columns)}"
+        )
+    flag = shares_frame[withheld].fillna(False).astype(bool) & shares_frame[entity].isin(mem)
+    names = shares_frame[entity].where(flag)
+    keys = [shares_frame[c] for c in by]
+    return names.groupby(keys, dropna=False, sort=True).agg(
+        lambda x: ";".join(sorted(set(x.dropna().astype(str))))
+    )
 
 
 def bloc_shares(
