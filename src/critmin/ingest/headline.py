@@ -36,8 +36,8 @@ logger = logging.getLogger(__name__)
 HEADLINE_RULES: dict[tuple[str, str, str], tuple[str, str]] = {
     ("silicon", "smelter", "production"): (
         r"silicon metal",
-        "silicon metal, not ferrosilicon: the elemental product (the EU CRM 2023 list names "
-        "silicon metal); ferrosilicon is an iron alloy",
+        "silicon metal, not ferrosilicon: the elemental product (the EU CRM 2023 list, catalog "
+        "column eu_2023_name, names 'Silicon metal'); ferrosilicon is an iron alloy",
     ),
     ("iron_ore", "mine", "production"): (
         r"\[iron content\]",
