@@ -82,11 +82,13 @@ def test_every_iea_product_and_route_has_a_sourced_default(table):
 
 
 def test_rows_sourced_for_issue_9(table):
-    # Nature Energy 2025 (UK MOT records): BEV 18.4 yr, diesel 16.8, petrol 18.7
+    # Nature Energy 2025 (UK MOT records): BEV 18.4 yr; Held et al. 2021: national average
+    # car lifespans 8.0-35.1 yr in 31 European countries (the range)
     for product in ("electric_vehicle", "ev_motor_magnet"):
         r = _row(table, "lifetime_mean", product)
-        assert (r["value"], r["low"], r["high"]) == (18.4, 16.8, 18.7)
+        assert (r["value"], r["low"], r["high"]) == (18.4, 8.0, 35.1)
         assert r["year"] == "2025" and "Nature Energy" in r["source_title"]
+        assert "10.1186/s12544-020-00464-0" in r["source_title"]
     assert "leaves use with the vehicle" in _row(table, "lifetime_mean", "ev_motor_magnet")["note"]
     r = _row(table, "lifetime_mean", "grid_storage_battery")  # NREL ReEDS: 15 yr packs
     assert (r["value"], r["low"], r["high"]) == (15, 10, 15)
