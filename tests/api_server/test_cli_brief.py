@@ -84,7 +84,83 @@ def test_brief_pdf(tmp_path):
 def test_pdf_without_chromium_names_the_package(tmp_path, monkeypatch):
     monkeypatch.setenv("CRITMIN_CHROMIUM", str(tmp_path / "no-chromium"))
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(CritminError, match="apt-get install -y chromium"):
+    with pytest.raises(CritminError, match="apt-get install chromium") as e:
         write_brief("lithium", "IND", tmp_path / "b.pdf")
+    assert "-o brief.html" in str(e.value) and "\n" not in str(e.value)
     with pytest.raises(CritminError, match=r"\.html or \.pdf"):
         write_brief("lithium", "IND", tmp_path / "b.docx")
+
+
+def test_cli_pdf_without_a_browser_is_one_line_with_the_fix(tmp_path):
+    """A fresh machine without Chromium: exit 1, one line naming the install step, no traceback."""
+    import sys
+
+    exe = Path(sys.executable).parent / "critmin"
+    env = {**os.environ, "CRITMIN_CHROMIUM": str(tmp_path / "none"), "PATH": str(tmp_path)}
+    env["CRITMIN_HOME"] = str(tmp_path / "home")
+    r = subprocess.run(
+        [str(exe), "brief", "lithium", "-o", str(tmp_path / "b.pdf")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+    assert r.returncode == 1
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, r.stderr
+    assert "apt-get install chromium" in lines[0] and "-o brief.html" in lines[0]
+    assert "Traceback" not in r.stderr + r.stdout
+    assert not (tmp_path / "b.pdf").exists()
+
+
+_BAD_YEAR = r"\b(?:1[89]|20)\d{2}\.0\b|\b[12],\d{3}\b"
+
+
+def test_brief_years_print_as_plain_numbers(tmp_path):
+    """Years in fact headings, the sources table and chart axes: 2024, never 2,024 or 2024.0."""
+    import re
+
+    from critmin.report.brief import render_html
+
+    b = build_brief("lithium", "IND")
+    for head, _ in b.facts:
+        assert not re.search(_BAD_YEAR, head), head
+    for title, fig, _ in b.figures:
+        assert not re.search(_BAD_YEAR, title), title
+        if "Concentration" in title:
+            assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.hoverformat == "d"
+    page = render_html(b)
+    table = page[page.index("<h2>Sources</h2>") :]
+    cells = re.findall(r"<td>([^<]*)</td></tr>", table)  # the 'data years' column
+    assert cells and all(re.fullmatch(r"(\d{4}(-\d{4})?)?", c) for c in cells), cells
+
+
+def test_brief_pdf_years_and_layout(tmp_path):
+    if not Path("/usr/bin/chromium").is_file() or not shutil.which("pdftotext"):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must have chromium and poppler-utils")
+        pytest.skip("needs /usr/bin/chromium and pdftotext")
+    import re
+
+    out = write_brief("lithium", "IND", tmp_path / "brief.pdf")
+    pages = []
+    for n in range(1, 5):
+        r = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(out), "-"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if r.returncode != 0:
+            break
+        pages.append(r.stdout)
+    text = "\n".join(pages)
+    for m in re.finditer(r"(production|imports|Reserves|dependence|ranking for \w+) (\S+)", text):
+        word = m.group(2).rstrip(",.;:)")
+        assert re.fullmatch(r"\d{4}|\D.*", word), m.group(0)
+    assert not re.search(r"\b20\d{2}\.0\b", text)
+    # a section heading never ends a page alone: each page's last text line is not a heading
+    for page in pages:
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+        assert lines and lines[-1] not in ("Charts", "Sources", "Key figures"), lines[-3:]

@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 #: Where the PDF renderer looks for Chromium (``CRITMIN_CHROMIUM`` overrides).
 CHROMIUM = "/usr/bin/chromium"
+#: Browser commands also looked up on ``PATH`` (Debian, Ubuntu, Google Chrome).
+_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -98,6 +100,15 @@ def _num(x: float | None) -> str:
         return "n/a"
     x = float(x)
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
+
+
+def _year(v: object) -> str:
+    """A year as people write it: ``2024``, never ``2,024`` or ``2024.0`` (text kept as is)."""
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "" if v is None else str(v)
+    return str(int(f)) if f == f and f.is_integer() else ""
 
 
 def _refs(df: pd.DataFrame, what: str, default_dataset: str | None = None) -> list[dict[str, Any]]:
@@ -237,7 +248,7 @@ def build_brief(commodity: str, country: str = "IND") -> Brief:
         from critmin.assessments.concentration import concentration
 
         parts = []
-        for src in ("usgs", "wmd"):
+        for src in ("usgs", "wmd", "iea"):  # IEA: its historical year (never a projection)
             try:
                 parts.append(concentration(cid, source=src))
             except CritminError:
@@ -260,13 +271,20 @@ def build_brief(commodity: str, country: str = "IND") -> Brief:
                         f"Concentration, {stage} ({src.upper()}) {int(last['year'])}",
                         f"HHI {_num(last['hhi_points'])} (0-10,000; above 1,800 is highly "
                         f"concentrated); top producer {catalog.country_name(last['top1_country'])} "
-                        f"{_pct(last['top1_share'])}, top three {_pct(last['top3_share'])}.",
+                        f"{_pct(last['top1_share'])}, top three {_pct(last['top3_share'])}"
+                        + (
+                            f"; 'Rest of world' left out (HHI up to "
+                            f"{_num(last['hhi_points_upper'])} if it were one producer)."
+                            if src == "iea"
+                            else "."
+                        ),
                     )
                 )
             fig.add_hline(y=1800, line_dash="dot", line_color="#888")
             fig.update_layout(
                 yaxis_title="HHI", height=260, margin={"l": 50, "r": 10, "t": 10, "b": 30}
             )
+            fig.update_xaxes(tickformat="d", hoverformat="d", dtick=1)  # 2024, not 2,024 or 2k
             b.figures.append(
                 (
                     "Concentration by stage (HHI)",
@@ -384,7 +402,7 @@ def build_brief(commodity: str, country: str = "IND") -> Brief:
         (
             "Export controls in force (USGS MCS 2026 T4)",
             "; ".join(
-                f"{r.country_source}: {str(r.control_type).lower()} ({r.commodity_source}, {r.year_imposed})"
+                f"{r.country_source}: {str(r.control_type).lower()} ({r.commodity_source}, {_year(r.year_imposed)})"
                 for r in ec.itertuples()
             )
             if not ec.empty
@@ -426,7 +444,9 @@ def build_brief(commodity: str, country: str = "IND") -> Brief:
                 f"{cname} ranks {int(r['rank'])} of {len(rk)} (score {float(r['score']):.2f}; "
                 f"driver: {r['driver'] or 'n/a'}); the riskiest: {top5}."
             )
-        b.facts.append((f"Supply-risk ranking for {kname} {rk.attrs.get('year', '')}", text))
+        b.facts.append(
+            (f"Supply-risk ranking for {kname} {_year(rk.attrs.get('year'))}".strip(), text)
+        )
     except ImportError as err:
         b.missing.append(f"risk ranking: {err}")
     except CritminError as err:
@@ -438,7 +458,7 @@ _CSS = """
 @page { size: A4; margin: 14mm 14mm 16mm 14mm; }
 body { font: 10.5pt/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; max-width: 180mm; margin: 0 auto; }
 h1 { font-size: 17pt; margin: 0 0 2mm; }
-h2 { font-size: 12pt; margin: 5mm 0 2mm; border-bottom: 1px solid #ccc; }
+h2 { font-size: 12pt; margin: 5mm 0 2mm; border-bottom: 1px solid #ccc; break-after: avoid; }
 .meta { color: #5b6370; font-size: 9pt; }
 dl.facts { display: grid; grid-template-columns: 52mm 1fr; gap: 1.2mm 4mm; margin: 0; }
 dl.facts dt { font-weight: 600; }
@@ -472,8 +492,11 @@ def render_html(brief: Brief) -> str:
     for i, (title, fig, note) in enumerate(brief.figures):
         fig.update_layout(font={"size": 10}, template="simple_white", width=660)
         div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig{i}", config=config)
+        # the first chart carries the section heading: a heading never ends a page alone
+        head = "<h2>Charts</h2>" if i == 0 else ""
         figs.append(
-            f"<figure><h3>{e(title)}</h3>{div}<figcaption>Source: {e(note)}</figcaption></figure>"
+            f"<figure>{head}<h3>{e(title)}</h3>{div}"
+            f"<figcaption>Source: {e(note)}</figcaption></figure>"
         )
     seen = set()
     src_rows = []
@@ -483,7 +506,11 @@ def render_html(brief: Brief) -> str:
             continue
         seen.add(key)
         years = s.get("years") or []
-        yr = f"{min(years)}-{max(years)}" if len(years) > 1 else (str(years[0]) if years else "")
+        yr = (
+            f"{_year(min(years))}-{_year(max(years))}"
+            if len(years) > 1
+            else (_year(years[0]) if years else "")
+        )
         src_rows.append(
             f"<tr><td>{e(s.get('what', ''))}</td><td>{e(s['title'])}, {e(s['edition'])} "
             f"(<code>{e(s['dataset'])}</code>)</td><td><code>{e(s['source_id'])}</code></td>"
@@ -508,7 +535,6 @@ every figure below names its source; the table at the end gives the file and lin
 <h2>Key figures</h2>
 <dl class="facts">{facts}</dl>
 {missing}
-<h2>Charts</h2>
 {"".join(figs)}
 <h2>Sources</h2>
 <table><thead><tr><th>figure</th><th>dataset, edition</th><th>file</th><th>lines</th><th>data years</th></tr></thead>
@@ -521,13 +547,14 @@ def _chromium() -> str:
     exe = os.environ.get("CRITMIN_CHROMIUM") or CHROMIUM
     if Path(exe).is_file():
         return exe
-    found = shutil.which("chromium")
-    if found:
-        return found
+    for name in _BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
     msg = (
-        f"a PDF brief needs headless Chromium, not found at {exe}: install Debian's package "
-        "(`apt-get install -y chromium`), set CRITMIN_CHROMIUM to its path, or write the "
-        "brief as .html"
+        f"a PDF brief needs headless Chromium, found neither {exe} nor {', '.join(_BROWSERS)} "
+        "on PATH; fix: `apt-get install chromium` (Debian/Ubuntu; or set CRITMIN_CHROMIUM to "
+        "a Chrome/Chromium binary), or write HTML instead: -o brief.html"
     )
     raise CritminError(msg)
 
@@ -552,7 +579,14 @@ def write_pdf(page: str, out: Path, timeout: float = 120.0) -> Path:
             f"--print-to-pdf={out}",
             src.as_uri(),
         ]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            msg = (
+                f"Chromium ({exe}) could not print the brief: {err}; check the browser runs "
+                "(`chromium --version`), or write HTML instead: -o brief.html"
+            )
+            raise CritminError(msg) from None
         if proc.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
             msg = (
                 f"Chromium could not print the brief (exit {proc.returncode}): {proc.stderr[-500:]}"
