@@ -112,3 +112,31 @@ def test_concentration_unknown_source_is_one_clear_error(run):
     assert code == 1
     assert "source must be 'usgs', 'wmd', 'iea' or 'both', got 'IEA2024'" in err
     assert "Traceback" not in err
+
+
+def test_rest_api_labels_iea_projections_and_reads_rare_earth_refining(shared_data):
+    from fastapi.testclient import TestClient
+
+    from critmin.api_server.app import create_app
+
+    raw = _raw_block(shared_data, "Magnet rare earth elements - Refining")
+    base = min(raw)
+    c = TestClient(create_app())
+    r = c.get(
+        "/api/v1/commodities/rare_earths/concentration",
+        params={"source": "iea", "stage": "refinery"},
+    )
+    assert r.status_code == 200, r.text
+    (row,) = r.json()["rows"]
+    assert (row["commodity_id"], row["year"], row["projection"]) == (
+        "magnet_rare_earths",
+        base,
+        False,
+    )
+    assert row["top1_share"] == pytest.approx(raw[base]["China"] / raw[base]["Total"], rel=1e-9)
+    r = c.get(
+        "/api/v1/commodities/cobalt/production", params={"source": "iea", "stage": "refinery"}
+    )
+    assert r.status_code == 200, r.text
+    years = {(x["year"], x["projection"]) for x in r.json()["rows"]}
+    assert all(p is (y > base) for y, p in years) and any(p for _, p in years)

@@ -145,6 +145,9 @@ class ObservationRow(_Out):
     share: float | None = Field(default=None, description="Share of the world total [0-1].")
     world_total: float | None = None
     flag: str | None = None
+    projection: bool | None = Field(
+        default=None, description="True for a projection (IEA base case), not a recorded figure."
+    )
     dataset: str
     source_id: str | None = None
     source_row: int | None = None
@@ -287,6 +290,14 @@ class ConcentrationRow(_Out):
     coverage: float | None = None
     other_share: float | None = None
     unreported_share: float | None = None
+    hhi_points_upper: float | None = Field(
+        default=None,
+        description="HHI [0-10,000] if the unnamed rest (Other countries, Rest of world) were "
+        "one producer; hhi_points is the lower bound.",
+    )
+    projection: bool | None = Field(
+        default=None, description="True for a projection year (IEA base case)."
+    )
 
 
 class ConcentrationTable(_Out):

@@ -40,8 +40,12 @@ router = APIRouter(tags=["metrics"])
 R501 = {501: {"description": "The assessment module is not in this build yet."}}
 
 ConcSource = Annotated[
-    Literal["usgs", "wmd", "both"],
-    Query(description="usgs (newest MCS edition per year), wmd (World Mining Data) or both."),
+    Literal["usgs", "wmd", "iea", "both"],
+    Query(
+        description="usgs (newest MCS edition per year), wmd (World Mining Data), iea (IEA "
+        "Critical Minerals Data Explorer: historical year unless a projection year is asked "
+        "for; rows flag projections) or both (usgs and wmd)."
+    ),
 ]
 Measure = Annotated[Literal["production", "reserves"], Query()]
 

@@ -89,6 +89,8 @@ def _table(commodity: str, measure: str, df: pd.DataFrame, max_rows: int) -> dic
     from critmin import catalog
 
     name = str(catalog.commodities().set_index("commodity_id").at[commodity, "name"])
+    if "flag" in df:  # IEA projection years are labelled, not silently mixed in
+        df = df.assign(projection=df["flag"].fillna("").astype(str).str.contains("projection"))
     truncated = len(df) > max_rows
     if truncated:
         df = df.iloc[:max_rows]
