@@ -223,12 +223,70 @@ def test_reliance_india_table(run):
     code, out, err = run("reliance", "--country", "IND", "--year", "2023")
     assert code == 0, err
     assert _width(out) <= 80
-    assert "IND: import dependence per HS6 code, 2023" in out
+    assert "IND: import dependence by mineral and HS6 code, 2023" in out
     assert "260600" in out  # bauxite, with World Mining Data production
 
 
+def test_reliance_india_grouped_without_fuels_and_gold(run):
+    """Issue 11.9: one block per mineral; energy and gold codes out unless asked for."""
+    code, out, err = run("reliance", "--country", "IND", "--year", "2023")
+    assert code == 0, err
+    body = out.split("dep.: NIR")[0]
+    for hs in ("270900", "270119", "271111", "710812", "261690", "261210"):
+        assert hs not in body
+    assert "--fuels-and-gold brings them back" in out
+    # each mineral named once: its codes follow it without repeating the name
+    names = [ln.split()[0] for ln in body.splitlines()[3:] if ln[:1].strip()]
+    assert len(names) == len(set(names)) and {"lithium", "graphite", "cobalt"} <= set(names)
+    lines = body.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("lithium "))
+    assert "282520" in lines[at] + lines[at + 1] and "283691" in lines[at] + lines[at + 1]
+    code, out, err = run("reliance", "--country", "IND", "--year", "2023", "--fuels-and-gold")
+    assert code == 0, err
+    assert "270900" in out and "710812" in out and "Left out" not in out
+
+
+def test_reliance_india_commodity_lists_every_supplier(run):
+    code, out, err = run(
+        "reliance", "--country", "IND", "--year", "2023", "--commodity", "lithium", columns=100
+    )
+    assert code == 0, err
+    assert "Lithium oxide and" in out and "Carbonates: lithi" in out  # BACI labels, cut to fit
+    sup = out.split("Every supplier of IND's imports, 2023")[1].split("Refined and product")[0]
+    direct = (
+        get_store()
+        .query(
+            "SELECT count(DISTINCT hs6 || exporter_iso3) FROM trade WHERE importer_iso3 = 'IND' "
+            "AND year = 2023 AND commodity_id = 'lithium' AND value_kusd > 0"
+        )
+        .iloc[0, 0]
+    )
+    ranks = [ln.split() for ln in sup.splitlines() if "%" in ln]
+    assert len(ranks) == direct
+    # --suppliers as CSV: the same rows, shares of each code summing to 1
+    code, out, err = run(
+        "reliance",
+        "--country",
+        "IND",
+        "--year",
+        "2023",
+        "--commodity",
+        "Li",
+        "--suppliers",
+        "--format",
+        "csv",
+    )
+    assert code == 0, err
+    rows = _csv(out)
+    assert len(rows) == direct
+    for hs in {r["hs6"] for r in rows}:
+        assert sum(float(r["share"]) for r in rows if r["hs6"] == hs) == pytest.approx(1.0)
+
+
 def test_reliance_india_csv_sums(run):
-    code, out, err = run("reliance", "--country", "India", "--year", "2023", "--format", "csv")
+    code, out, err = run(
+        "reliance", "--country", "India", "--year", "2023", "--format", "csv", "--fuels-and-gold"
+    )
     assert code == 0, err
     rows = _csv(out)
     total = sum(float(r["value_kusd"]) for r in rows)
@@ -238,6 +296,11 @@ def test_reliance_india_csv_sums(run):
         .iloc[0, 0]
     )
     assert total == pytest.approx(direct)
+    # by default the energy ('Mineral Fuels' in World Mining Data's HS map) and gold codes are out
+    code, out, err = run("reliance", "--country", "India", "--year", "2023", "--format", "csv")
+    lean = _csv(out)
+    assert {r["category"] for r in lean} & {"Mineral Fuels"} == set()
+    assert all(r["commodity"] != "gold" for r in lean) and len(lean) < len(rows)
 
 
 def test_reliance_errors(run):

@@ -401,3 +401,75 @@ def test_single_commodity_keeps_nullable_agree():
     assert str(d["agree"].dtype) == "boolean" and d["agree"].isna().all()
     d = us_reliance(commodity=["zinc", "mica"])
     assert set(d["commodity_id"]) == {"zinc", "mica"} and str(d["agree"].dtype) == "boolean"
+
+
+# ---------------------------------------------------------------- issue 11.9: India's view
+
+
+def test_hs6_labels_are_baci_product_descriptions(ind, shared_data):
+    with (shared_data / "baci_minerals" / "product_codes_HS92_V202401b.csv").open(
+        encoding="utf-8"
+    ) as f:
+        baci = {r["code"]: r["description"].strip() for r in csv.DictReader(f)}
+    labelled = ind[ind["description"] != ""]
+    assert len(labelled) >= len(ind) - 1  # 711290 has no description in critmin's HS table
+    for r in labelled.itertuples():
+        assert r.description == baci[r.hs6], r.hs6
+
+
+def test_fuels_and_gold_left_out_on_request(ind):
+    lean = import_dependence("IND", year=2023, fuels_and_gold=False)
+    hsmap = get_store().table("wmd_hs_map")
+    fuels = set(hsmap.loc[hsmap["category"] == "Mineral Fuels", "hs6"])
+    gone = set(ind["hs6"]) - set(lean["hs6"])
+    assert gone == set(ind.loc[ind["hs6"].isin(fuels) | (ind.commodity_id == "gold"), "hs6"])
+    assert {"270900", "270119", "710812", "261690"} <= gone  # crude oil, coal, gold
+    kept = ind.set_index("hs6").loc[lean["hs6"]].reset_index()
+    pd.testing.assert_frame_equal(kept[lean.columns], lean, check_like=True)
+    # asked by name, gold stays
+    assert set(import_dependence("IND", 2023, commodity="gold", fuels_and_gold=False)["hs6"]) == {
+        "261690",
+        "710812",
+    }
+
+
+def test_commodity_filter_is_the_subset_of_the_full_table(ind):
+    li = import_dependence("IND", year=2023, commodity="Li")
+    assert set(li["commodity_id"]) == {"lithium"}
+    assert set(li["hs6"]) == set(ind.loc[ind.commodity_id == "lithium", "hs6"])
+    with pytest.raises(UnknownCommodity, match="unknown commodity 'lithum'"):
+        import_dependence("IND", year=2023, commodity="lithum")
+
+
+def test_import_partners_lists_every_supplier(ind):
+    from critmin.assessments.reliance import import_partners
+
+    p = import_partners("IND", 2023)
+    by = p.groupby("hs6")
+    assert np.allclose(by["share"].sum(), 1.0)
+    d = ind.set_index("hs6")
+    codes = list(by.groups)
+    assert (by.size() == d.loc[codes, "n_partners"]).all()  # none cut off
+    assert np.allclose(by["value_kusd"].sum(), d.loc[codes, "value_kusd"])
+    first = p[p["rank"] == 1].set_index("hs6")
+    assert (first["exporter_iso3"] == d.loc[first.index, "top_partner"]).all()
+    direct = get_store().query(
+        "SELECT count(DISTINCT exporter_iso3) FROM trade WHERE importer_iso3 = 'IND' "
+        "AND year = 2023 AND hs6 = '282520' AND value_kusd > 0"
+    )
+    assert (p["hs6"] == "282520").sum() == direct.iloc[0, 0]
+    with pytest.raises(NoData, match="no BACI imports of IND in 1990"):
+        import_partners("IND", 1990)
+
+
+def test_product_imports_commodity_filter():
+    from critmin.assessments.product_imports import product_imports
+
+    full = product_imports("IND")
+    li = product_imports("IND", commodity="lithium")
+    assert len(li) > 0 and li["mineral"].str.contains("Lithium").all()
+    assert set(li["hs"]) == set(full.loc[full["mineral"].str.contains("Lithium"), "hs"])
+    # platinum is filed under the extract's "Platinum Group Metals"
+    assert product_imports("IND", commodity="platinum")["mineral"].str.contains("Platinum").all()
+    with pytest.raises(NoData, match="no UN Comtrade codes filed under tin .* files codes under"):
+        product_imports("IND", commodity="tin")

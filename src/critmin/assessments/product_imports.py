@@ -49,7 +49,23 @@ def stage_of_code(hs: str) -> str:
     return "other"
 
 
-def product_imports(country: str, *, year: int | None = None) -> pd.DataFrame:
+def _label_ids(label: str) -> set[str]:
+    """Commodity ids a ``;``-joined mineral label of the extract resolves to (with parents)."""
+    from critmin import catalog
+    from critmin.errors import UnknownCommodity
+
+    out: set[str] = set()
+    for name in str(label).split(";"):
+        try:
+            out.add(catalog.resolve_commodity(name.strip()))
+        except UnknownCommodity:
+            continue
+    return out
+
+
+def product_imports(
+    country: str, *, year: int | None = None, commodity: str | None = None
+) -> pd.DataFrame:
     """Imports of the codes the BACI extract lacks, per mineral, with China's share.
 
     Parameters
@@ -58,6 +74,9 @@ def product_imports(country: str, *, year: int | None = None) -> pd.DataFrame:
         ISO3, name or alias (e.g. ``"IND"``).
     year : int, optional
         Year; default the latest year of ``trade_world`` (2023 in the shipped dataset).
+    commodity : str, optional
+        Only the codes filed under this commodity (name, alias or element), or under its
+        parent group (platinum -> the extract's "Platinum Group Metals").
 
     Returns
     -------
@@ -71,7 +90,10 @@ def product_imports(country: str, *, year: int | None = None) -> pd.DataFrame:
     Raises
     ------
     NoData
-        The dataset has no ``trade_world`` table, or none of its rows for the country/year.
+        The dataset has no ``trade_world`` table, or none of its rows for the country/year
+        (or commodity: the message lists the minerals the extract files codes under).
+    UnknownCommodity
+        If `commodity` does not resolve.
     """
     from critmin import catalog
     from critmin.store import get_store
@@ -116,6 +138,19 @@ def product_imports(country: str, *, year: int | None = None) -> pd.DataFrame:
     # mirror flows (China's exports vs the importer's imports) may disagree: a share above 1 is kept
     out["china_share"] = china.reindex(out.index) / out["imports_t"]
     out = out.reset_index().rename(columns={"index": "hs"})
+    if commodity is not None:
+        cid = catalog.resolve_commodity(commodity)
+        info = catalog.commodities().set_index("commodity_id")
+        want = {cid, str(info["parent"].get(cid, "") or "")} - {""}
+        keep = out["mineral"].map(lambda m: bool(_label_ids(m) & want))
+        if not keep.any():
+            labels = sorted({m for v in out["mineral"] for m in str(v).split(";")})
+            msg = (
+                f"no UN Comtrade codes filed under {cid} for {iso} in {yr}; the extract files "
+                f"codes under {labels}"
+            )
+            raise NoData(msg)
+        out = out[keep]
     cols = [
         "mineral",
         "hs",

@@ -54,11 +54,14 @@ from critmin.store import get_store
 __all__ = [
     "BASES",
     "CHECKS",
+    "ENERGY_CATEGORY",
+    "GOLD",
     "GROSS_WEIGHT_PRODUCTION",
     "NIRRule",
     "US_NIR_EDITION",
     "US_NIR_RULES",
     "import_dependence",
+    "import_partners",
     "us_reliance",
 ]
 
@@ -1452,8 +1455,97 @@ GROSS_WEIGHT_PRODUCTION = frozenset(
 )
 
 
+#: World Mining Data category of the HS codes :func:`import_dependence` can leave out as
+#: energy (``wmd_hs_map.category``: coal, lignite, natural gas, petroleum, uranium).
+ENERGY_CATEGORY = "Mineral Fuels"
+#: Commodities left out with the energy codes on request (``fuels_and_gold=False``): gold is
+#: traded mostly as a store of value, not an industrial input.
+GOLD = frozenset({"gold"})
+
+
+def _hs_labels() -> pd.DataFrame:
+    """HS6 -> BACI HS92 description and World Mining Data category, for the trade codes."""
+    from critmin.scenarios.data import hs_stages
+
+    st = hs_stages().drop_duplicates("hs6").set_index("hs6")["description"]
+    hsmap = get_store().table("wmd_hs_map")
+    hsmap = hsmap[hsmap["hs6"].fillna("") != ""].drop_duplicates("hs6").set_index("hs6")
+    desc = st.combine_first(hsmap["description"])
+    out = pd.DataFrame({"description": desc})
+    out["category"] = hsmap["category"].reindex(out.index)
+    return out
+
+
+def import_partners(
+    country: str,
+    year: int,
+    hs6: str | list[str] | None = None,
+    commodity: str | list[str] | None = None,
+) -> pd.DataFrame:
+    """Every supplier of a country's imports per HS6 code in one year (CEPII BACI), untruncated.
+
+    Parameters
+    ----------
+    country : str
+        Importing country (name or code).
+    year : int
+        BACI year.
+    hs6 : str or list of str, optional
+        HS 6-digit codes.
+    commodity : str or list of str, optional
+        Commodity names, aliases or elements (the trade table's ``commodity_id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per HS6 × exporter with a positive value: ``hs6``, ``commodity_id``,
+        ``exporter_iso3``, ``value_kusd`` [thousand USD], ``quantity_t`` [t, NaN where BACI
+        has no quantity], ``share`` [-] (of the code's import value; shares of a code sum to
+        1), ``rank`` (1 = largest).  Sorted by code and rank.
+
+    Raises
+    ------
+    UnknownCountry, UnknownCommodity
+        If a name does not resolve.
+    NoData
+        If the country imported nothing of the codes asked that year.
+    """
+    iso = catalog.resolve_country(country)
+    where, params = ["importer_iso3 = ?", "year = ?"], [iso, int(year)]
+    if hs6 is not None:
+        codes = [hs6] if isinstance(hs6, str) else list(hs6)
+        where.append(f"hs6 IN ({', '.join('?' * len(codes))})")
+        params += codes
+    if commodity is not None:
+        names = [commodity] if isinstance(commodity, str) else list(commodity)
+        cids = [catalog.resolve_commodity(n) for n in names]
+        where.append(f"commodity_id IN ({', '.join('?' * len(cids))})")
+        params += cids
+    t = get_store().query(
+        "SELECT hs6, any_value(commodity_id) AS commodity_id, exporter_iso3, "
+        "sum(value_kusd) AS value_kusd, sum(quantity_t) AS quantity_t FROM trade "
+        f"WHERE {' AND '.join(where)} GROUP BY hs6, exporter_iso3 HAVING sum(value_kusd) > 0",
+        params,
+    )
+    if t.empty:
+        raise NoData(
+            f"no BACI imports of {iso} in {year} for "
+            f"{'HS6 ' + str(hs6) if hs6 is not None else ''}"
+            f"{' commodity ' + str(commodity) if commodity is not None else ''}".rstrip()
+            + "; see import_dependence() for the codes and years with trade"
+        )
+    t["share"] = t["value_kusd"] / t.groupby("hs6")["value_kusd"].transform("sum")
+    t = t.sort_values(["hs6", "value_kusd", "exporter_iso3"], ascending=[True, False, True])
+    t["rank"] = t.groupby("hs6").cumcount() + 1
+    return t.reset_index(drop=True)
+
+
 def import_dependence(
-    country: str = "IND", year: int | list[int] | None = None, hs6: str | list[str] | None = None
+    country: str = "IND",
+    year: int | list[int] | None = None,
+    hs6: str | list[str] | None = None,
+    commodity: str | list[str] | None = None,
+    fuels_and_gold: bool = True,
 ) -> pd.DataFrame:
     """Import dependence of a country per HS6 code and year, from CEPII BACI trade.
 
@@ -1465,6 +1557,14 @@ def import_dependence(
         Default all BACI years (1995–2024).
     hs6 : str or list of str, optional
         HS 6-digit codes; default every code in the trade table.
+    commodity : str or list of str, optional
+        Commodity names, aliases or elements: only the codes the trade table files under
+        them (``commodity_id``).
+    fuels_and_gold : bool, default True
+        False leaves out the energy codes (World Mining Data category
+        :data:`ENERGY_CATEGORY`: coal, lignite, natural gas, petroleum, uranium) and gold
+        (:data:`GOLD`), which otherwise lead any ranking by import value.  A commodity asked
+        for by name is kept.
 
     Returns
     -------
@@ -1480,7 +1580,10 @@ def import_dependence(
         ``"trade_only"``), ``flag`` (``"E"`` for a net exporter), ``n_partners`` (exporters
         with a positive value), ``top_partner``, ``top_partner_share`` [-],
         ``import_hhi`` [-] (HHI of import-source value shares), ``value_kusd`` (imports
-        [thousand USD]) and ``exports_kusd``.
+        [thousand USD]), ``exports_kusd``, ``description`` (BACI's HS92 product
+        description, ``product_codes_HS92_V202401b`` as carried by
+        :func:`critmin.scenarios.data.hs_stages`; World Mining Data's where that has none)
+        and ``category`` (World Mining Data's category of the code, e.g. ``Mineral Fuels``).
 
     Raises
     ------
@@ -1508,6 +1611,12 @@ def import_dependence(
     if codes is not None:
         where.append(f"hs6 IN ({', '.join('?' * len(codes))})")
         params += codes
+    cids: list[str] = []
+    if commodity is not None:
+        names = [commodity] if isinstance(commodity, str) else list(commodity)
+        cids = [catalog.resolve_commodity(n) for n in names]
+        where.append(f"commodity_id IN ({', '.join('?' * len(cids))})")
+        params += cids
     t = store.query(
         "SELECT year, exporter_iso3, importer_iso3, hs6, commodity_id, value_kusd, quantity_t "
         f"FROM trade WHERE {' AND '.join(where)}",
@@ -1522,6 +1631,8 @@ def import_dependence(
         what = f"years {years}" if years else "any year"
         if codes:
             what += f", HS6 {codes}"
+        if cids:
+            what += f", commodity {cids}"
         raise NoData(
             f"no BACI trade of {iso} for {what}; years with trade: "
             f"{[int(y) for y in have] or 'none'}"
@@ -1611,6 +1722,12 @@ def import_dependence(
     agg["indicator"] = np.where(has_p, "net_import_reliance", "trade_only")
     agg["flag"] = np.where(has_p, r["flag"], "")
     agg["country_iso3"] = iso
+    labels = _hs_labels()
+    agg["description"] = agg["hs6"].map(labels["description"]).fillna("")
+    agg["category"] = agg["hs6"].map(labels["category"])
+    if not fuels_and_gold:
+        out_ = (agg["category"] == ENERGY_CATEGORY) | agg["commodity_id"].isin(GOLD)
+        agg = agg[~out_ | agg["commodity_id"].isin(cids)]
     cols = [
         "country_iso3",
         "hs6",
@@ -1630,6 +1747,8 @@ def import_dependence(
         "import_hhi",
         "value_kusd",
         "exports_kusd",
+        "description",
+        "category",
     ]
     return (
         agg[cols]

@@ -9,13 +9,13 @@ from critmin.cli._render import console, fmt_num, fmt_pct
 from critmin.errors import NoData
 
 
-def print_product_imports(country: str, year: int | None) -> None:
+def print_product_imports(country: str, year: int | None, commodity: str | None = None) -> None:
     """Print the country's imports of codes the BACI extract lacks (UN Comtrade), by mineral."""
     from critmin.assessments.product_imports import NOT_IN_SOURCES, product_imports
 
     c = console()
     try:
-        df = product_imports(country, year=None)
+        df = product_imports(country, year=None, commodity=commodity)
     except NoData as err:
         c.print(f"Refined and product codes: {err}")
         return
@@ -30,15 +30,16 @@ def print_product_imports(country: str, year: int | None) -> None:
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
-    t.add_column("mineral", overflow="fold", max_width=22)
-    t.add_column("hs", no_wrap=True)
-    t.add_column("stage", no_wrap=True)
-    t.add_column("imports kt", justify="right", no_wrap=True)
-    t.add_column("net kt", justify="right", no_wrap=True)
-    t.add_column("MUSD", justify="right", no_wrap=True)
-    t.add_column("China", justify="right", no_wrap=True)
-    t.add_column("what", overflow="ellipsis", no_wrap=True, max_width=26)
+    t.add_column("mineral", overflow="ellipsis", no_wrap=True, max_width=12)
+    t.add_column("hs", no_wrap=True, min_width=6)
+    t.add_column("stage", no_wrap=True, min_width=7)
+    t.add_column("imp. kt", justify="right", no_wrap=True, min_width=7)
+    t.add_column("net kt", justify="right", no_wrap=True, min_width=6)
+    t.add_column("MUSD", justify="right", no_wrap=True, min_width=5)
+    t.add_column("China", justify="right", no_wrap=True, min_width=5)
+    t.add_column("what", overflow="ellipsis", no_wrap=True, max_width=24)
     for r in df.itertuples():
         share = r.china_share
         minerals = str(r.mineral).split(";")

@@ -132,58 +132,114 @@ def _us(year: int | None, commodity: str | None, fmt: OutputFormat) -> None:
             c.print(f"- {n}")
 
 
-def _country(country: str, year: int | None, hs6: str | None, fmt: OutputFormat) -> None:
-    from critmin.assessments.reliance import import_dependence
+def _country(
+    country: str,
+    year: int | None,
+    hs6: str | None,
+    fmt: OutputFormat,
+    commodity: str | None = None,
+    fuels_and_gold: bool = False,
+    suppliers: bool = False,
+) -> None:
+    from critmin.assessments.reliance import ENERGY_CATEGORY, import_dependence, import_partners
 
     codes = [c.strip() for c in hs6.split(",")] if hs6 else None
-    df = import_dependence(country, year=year, hs6=codes)
+    full = import_dependence(country, year=year, hs6=codes, commodity=commodity)
     if year is None:
-        year = int(df["year"].max())
-        df = df[df["year"] == year]
+        year = int(full["year"].max())
+        full = full[full["year"] == year]
+    left_out = full[(full["category"] == ENERGY_CATEGORY) | full["commodity_id"].isin(["gold"])]
+    df = full
+    if not fuels_and_gold and commodity is None:
+        df = full.drop(left_out.index)
+    if suppliers:  # every supplier of every code shown, none cut off
+        emit(
+            import_partners(country, year, hs6=list(df["hs6"]), commodity=commodity),
+            fmt,
+            title=f"{df['country_iso3'].iloc[0]}: every supplier per HS6 code, {year} (BACI)",
+        )
+        return
     if fmt != OutputFormat.table:
         emit(df.rename(columns={"commodity_id": "commodity"}), fmt)
         return
-    df = df[(df["value_kusd"] > 0) | (df["exports_kusd"] > 0)]
+    df = df[(df["value_kusd"] > 0) | (df["exports_kusd"] > 0)].copy()
+    df["mineral"] = df["commodity_id"].fillna("–")
+    rank = df.groupby("mineral")["value_kusd"].sum().sort_values(ascending=False)
+    df["_rank"] = df["mineral"].map({m: i for i, m in enumerate(rank.index)})
+    df = df.sort_values(["_rank", "value_kusd"], ascending=[True, False])
     iso = df["country_iso3"].iloc[0]
     t = Table(
-        title=f"{iso}: import dependence per HS6 code, {year} (CEPII BACI)",
+        title=f"{iso}: import dependence by mineral and HS6 code, {year} (CEPII BACI)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
+    t.add_column("mineral", overflow="ellipsis", no_wrap=True, max_width=11)
     t.add_column("hs6", no_wrap=True, min_width=6)
-    t.add_column("commodity", overflow="ellipsis", no_wrap=True, max_width=20)
-    t.add_column("imports kt", justify="right", no_wrap=True)
+    t.add_column("product (BACI)", overflow="ellipsis", no_wrap=True, max_width=18)
+    t.add_column("imports t", justify="right", no_wrap=True, min_width=9)
     t.add_column("dep.", justify="right", no_wrap=True, min_width=6)
     t.add_column("basis", no_wrap=True, min_width=5)
-    t.add_column("top source", no_wrap=True, min_width=10)
-    t.add_column("hhi", justify="right", no_wrap=True, min_width=5)
+    t.add_column("suppliers", no_wrap=True, min_width=10)
+    last = None
     for r in df.itertuples():
         t.add_row(
+            r.mineral if r.mineral != last else "",
             r.hs6,
-            r.commodity_id if isinstance(r.commodity_id, str) else "–",
-            fmt_num(r.imports_t / 1000.0),
+            r.description or "–",
+            fmt_num(r.imports_t),
             "E" if r.flag == "E" else fmt_pct(r.import_dependence) or "–",
             "NIR" if r.indicator == "net_import_reliance" else "trade",
-            f"{r.top_partner} {fmt_pct(r.top_partner_share)}"
+            f"{r.n_partners} {r.top_partner} {fmt_pct(r.top_partner_share)}"
             if isinstance(r.top_partner, str)
-            else "–",
-            fmt_num(10_000 * r.import_hhi) if r.import_hhi == r.import_hhi else "–",
+            else "0",
         )
+        last = r.mineral
     c = console()
     c.print(t)
+    gone = sorted(set(left_out["commodity_id"].dropna()))
     c.print(
         "dep.: NIR = net imports / (production + net imports), where World Mining Data "
         "production is comparable (gross weight, same stage, main HS code); trade = "
-        "imports / (imports + exports) where production is not known. top source and hhi "
-        "(points, 0-10,000) by import value. Sorted by import value; all columns: "
-        "--format csv."
+        "imports / (imports + exports) where production is not known. suppliers: how many "
+        "countries supplied the code, then the largest with its share of import value "
+        "(every supplier: --suppliers, or --commodity NAME). Minerals by import value; "
+        "all columns (the HHI of suppliers among them): --format csv."
+        + (
+            f" Left out: {len(left_out)} energy (World Mining Data '{ENERGY_CATEGORY}') and "
+            f"gold codes ({', '.join(gone)}); --fuels-and-gold brings them back."
+            if len(left_out) and len(df) < len(full)
+            else ""
+        )
     )
+    if commodity is not None:
+        sup = import_partners(country, year, hs6=list(df["hs6"]), commodity=commodity)
+        ts = Table(
+            title=f"Every supplier of {iso}'s imports, {year} (CEPII BACI)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+        )
+        for col in ("hs6", "#", "supplier", "kUSD", "t", "share"):
+            ts.add_column(col, justify="left" if col in ("hs6", "supplier") else "right")
+        for r in sup.itertuples():
+            ts.add_row(
+                r.hs6 if r.rank == 1 else "",
+                str(r.rank),
+                r.exporter_iso3,
+                fmt_num(r.value_kusd),
+                fmt_num(r.quantity_t) if r.quantity_t == r.quantity_t else "–",
+                fmt_pct(r.share),
+                end_section=bool(r.Index + 1 == len(sup) or sup.at[r.Index + 1, "hs6"] != r.hs6),
+            )
+        c.print(ts)
     if not hs6:  # dependence is not counted on ores alone: the refined and product codes too
         from critmin.cli._product_imports import print_product_imports
 
-        print_product_imports(country, year)
+        print_product_imports(country, year, commodity)
 
 
 def register(app: typer.Typer) -> None:
@@ -196,7 +252,18 @@ def register(app: typer.Typer) -> None:
         ),
         year: int = typer.Option(None, "--year", "-y", help="Year; default the latest."),
         commodity: str = typer.Option(
-            None, "--commodity", help="U.S. only: one commodity (name, alias or element)."
+            None,
+            "--commodity",
+            help="One commodity (name, alias or element); other countries: its HS6 codes "
+            "and every supplier.",
+        ),
+        fuels_and_gold: bool = typer.Option(
+            False,
+            "--fuels-and-gold",
+            help="Other countries: keep energy (coal, oil, gas, uranium) and gold codes.",
+        ),
+        suppliers: bool = typer.Option(
+            False, "--suppliers", help="Other countries: list every supplier of every code."
         ),
         hs6: str = typer.Option(
             None, "--hs6", help="BACI view: HS6 codes, comma-separated (default all)."
@@ -221,6 +288,8 @@ def register(app: typer.Typer) -> None:
             critmin reliance --country USA --year 2024
             critmin reliance --country USA --year 2024 --format csv > nir.csv
             critmin reliance --country IND --year 2023
+            critmin reliance --country IND --year 2023 --commodity lithium
+            critmin reliance --country IND --year 2023 --fuels-and-gold --format csv
             critmin reliance --country USA --baci --hs6 260300
         """
         from critmin import catalog
@@ -229,8 +298,4 @@ def register(app: typer.Typer) -> None:
         if iso == "USA" and not (baci or hs6):
             _us(year, commodity, fmt)
         else:
-            if commodity:
-                raise typer.BadParameter(
-                    "--commodity applies to the USGS view of the USA; with BACI use --hs6"
-                )
-            _country(iso, year, hs6, fmt)
+            _country(iso, year, hs6, fmt, commodity, fuels_and_gold, suppliers)
