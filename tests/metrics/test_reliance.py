@@ -98,6 +98,30 @@ def test_stated_consumption_basis():
     assert r.at[0, "flag"] == "NA" and r.at[0, "reason"] == "consumption not known"
 
 
+def test_stated_apparent_consumption_basis_by_hand():
+    """USGS's AC counts recycled metal the inputs do not list: NIR = (I - E + dS) / AC."""
+    # I = 70, E = 40, dS = 5 -> net 35; AC = 100 (stated): 35 %; P is not used (NaN is fine)
+    r = net_import_reliance(np.nan, 70.0, 40.0, 5.0, apparent_consumption=100.0).iloc[0]
+    assert r["nir_pct"] == pytest.approx(35.0) and r["flag"] == ""
+    assert r["apparent_consumption"] == 100.0 and r["net_imports"] == pytest.approx(35.0)
+    # the balance with P = 10 would give 35 / 45 = 77.8 %: the stated AC is what moves it
+    assert net_import_reliance(10.0, 70.0, 40.0, 5.0).iloc[0]["nir_pct"] == pytest.approx(
+        100 * 35 / 45
+    )
+    r = net_import_reliance(
+        np.nan, [10.0, 50.0, 50.0], [30.0, 10.0, 10.0], apparent_consumption=[80.0, np.nan, 0.0]
+    )
+    assert r["flag"].tolist() == [NET_EXPORTER, NOT_AVAILABLE, NOT_AVAILABLE]
+    assert r["nir_pct"].isna().all()
+
+
+def test_stated_apparent_consumption_bad_input():
+    with pytest.raises(MethodError, match="either consumption .* or apparent_consumption"):
+        net_import_reliance(1.0, 2.0, 1.0, consumption=5.0, apparent_consumption=5.0)
+    with pytest.raises(MethodError, match="apparent_consumption has 1 negative value"):
+        net_import_reliance(1.0, 2.0, 1.0, apparent_consumption=-5.0)
+
+
 def test_vectorised_and_keeps_series_index():
     idx = pd.Index([2021, 2022, 2023], name="year")
     p = pd.Series([10.0, np.nan, 100.0], index=idx)
