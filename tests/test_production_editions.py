@@ -190,3 +190,17 @@ def test_cli_edition_2025_prints_the_mcs2025_row(capsys, monkeypatch, shared_dat
     assert rows["ZAF"]["source"].startswith("usgs_mcs2025/")
     code, _out, err = _run(capsys, monkeypatch, "production", "lithium", "--edition", "2019")
     assert code != 0 and "2025" in err and "2026" in err
+
+
+def test_a_commodity_keeps_its_id_across_editions():
+    """MCS 2025 files bauxite and alumina under 'Bauxite', PGM metals under the PGM table."""
+    for cid, stage in (("bauxite", "mine"), ("alumina", "refinery"), ("palladium", "mine")):
+        df = critmin.production(cid, stage=stage)
+        wld = df[df["country_iso3"] == "WLD"]
+        assert sorted(wld["year"]) == [2023, 2024, 2025], cid
+        assert set(df.loc[df["year"] == 2023, "dataset"]) == {"usgs_mcs2025"}
+        assert len({b for b in df["basis"] if b}) == 1, cid
+    assert critmin.production("bauxite_and_alumina", stage=None).empty
+    raw = critmin.observations("bauxite", measure="production", stage="mine", year=2023)
+    world = raw[raw["source_id"].str.contains("World_Data")]
+    assert set(world["commodity_source"]) == {"Bauxite"}  # the published name is kept

@@ -122,7 +122,7 @@ def _row_text(df: pd.DataFrame) -> pd.Series:
     return df["series"].astype(str) + " [" + df["basis"].fillna("").astype(str) + "]"
 
 
-def headline_mask(df: pd.DataFrame) -> pd.Series:
+def headline_mask(df: pd.DataFrame, *, fallback: bool = True) -> pd.Series:
     """True for the rows of the headline series (see the module docstring).
 
     Parameters
@@ -131,6 +131,10 @@ def headline_mask(df: pd.DataFrame) -> pd.Series:
         Observation rows of one source family (USGS world tables), with columns
         ``dataset``, ``commodity_id``, ``stage``, ``measure``, ``series``, ``basis``,
         ``year``, ``country_iso3``, ``value``.
+    fallback : bool, default True
+        Choose among several series of a group without a rule (largest total over all
+        years, per edition, with a warning).  ``False`` keeps such groups whole (for callers
+        that choose their own main series, e.g. :func:`critmin.ingest.reconcile.compare_sources`).
 
     Returns
     -------
@@ -149,7 +153,7 @@ def headline_mask(df: pd.DataFrame) -> pd.Series:
             keep.loc[part.index] = text.loc[part.index].map(lambda t, r=rx: bool(r.search(t)))
             continue
         n = part.groupby(["dataset", "year"])["series"].nunique()
-        if n.max() <= 1:
+        if not fallback or n.max() <= 1:
             continue
         for ds, d in part.groupby("dataset"):
             if d.groupby("year")["series"].nunique().max() <= 1:

@@ -27,6 +27,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from critmin.ingest.headline import headline_mask
+
 __all__ = ["reconcile_totals", "compare_sources", "rounding_granularity", "WORLD", "OTHERS"]
 
 WORLD = "WLD"
@@ -219,7 +221,9 @@ def compare_sources(
 
     Shares are unit-free, so sources reporting on different bases (lithium content vs
     Li2O) can be compared.  USGS shares use the stated world total; a source without one
-    (WMD) uses the sum of its country rows.
+    (WMD) uses the sum of its country rows.  USGS rows are those of the headline series
+    where :data:`critmin.ingest.headline.HEADLINE_RULES` names one (silicon: silicon metal in
+    every year), else the series with the largest total.
 
     Parameters
     ----------
@@ -289,6 +293,8 @@ def _shares_by(obs: pd.DataFrame, prefix: str, stage: str) -> pd.DataFrame:
     ]
     if d.empty:
         return pd.DataFrame(columns=["commodity_id", "year", "country_iso3", "share"])
+    if prefix.startswith("usgs"):  # the headline series where a rule names it (silicon metal)
+        d = d[headline_mask(d, fallback=False).to_numpy()]
     # one series per commodity-year: newest edition, then the series with the largest total
     d = d.sort_values("dataset", ascending=False)
     newest = d.groupby(["commodity_id", "year"])["dataset"].transform("first")
