@@ -473,3 +473,13 @@ def test_product_imports_commodity_filter():
     assert product_imports("IND", commodity="platinum")["mineral"].str.contains("Platinum").all()
     with pytest.raises(NoData, match="no UN Comtrade codes filed under tin .* files codes under"):
         product_imports("IND", commodity="tin")
+
+
+def test_every_rule_finds_its_rows_in_the_dataset(nir):
+    """A commodity id renamed in the dataset (feldspar under a joint chapter id) is still found."""
+    live = nir[~nir["basis"].isin(["not_computed", "usgs_statement"])]
+    lost = live.groupby(["commodity_id", "product"])["reason"].agg(
+        lambda r: r.str.contains("not in the table").all()
+    )
+    assert not lost.any(), lost[lost].index.tolist()
+    assert _row(nir, "feldspar", 2024).check == "agrees"

@@ -1320,6 +1320,13 @@ def us_reliance(year: int | None = None, commodity: str | list[str] | None = Non
         [_PREV_EDITION],
     )
     by_cid = dict(tuple(sal.groupby("commodity_id")))
+    # a rule's commodity filed by the dataset under a joint chapter id (feldspar rows under
+    # feldspar_and_nepheline_syenite): USGS's own commodity name in the row identifies them
+    by_source = sal.assign(_n=sal["commodity_source"].str.lower().str.replace(" ", "_"))
+    for cid in set(cids) - set(by_cid):
+        rows = by_source[by_source["_n"] == cid].drop(columns="_n")
+        if len(rows):
+            by_cid[cid] = rows
     said = [c for c in cids if any(r.statement for r in US_NIR_RULES[c])]
     if said:  # statements sit in any row of the chapter (rubidium: the import-sources note)
         st = get_store().query(
