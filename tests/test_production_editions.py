@@ -125,6 +125,10 @@ def test_headline_stage_is_mine_else_the_first_published():
     assert api.headline_stage("lithium") == "mine"
     assert api.headline_stage("silicon") == "smelter"  # MCS publishes no silicon mining
     assert critmin.production("silicon", year=2024)["stage"].unique().tolist() == ["smelter"]
+    both = critmin.production(["silicon", "lithium"], year=2024)  # each at its own stage
+    stages = dict(zip(both["commodity_id"], both["stage"], strict=True))
+    assert stages == {"silicon": "smelter", "lithium": "mine"}
+    assert critmin.production("lithium")["year"].is_monotonic_increasing  # years in order
 
 
 def _run(capsys, monkeypatch, *args):

@@ -278,15 +278,16 @@ def _stage_measure(
             f"series={str(series)[:40]!r} is not an option; use 'headline' (one series per "
             "commodity and stage, the same in every year) or 'all'"
         )
-    if stage == "headline":
-        if not isinstance(commodity, str):
-            raise CritminError(
-                "stage='headline' needs one commodity; pass stage= explicitly (e.g. 'mine') "
-                "or stage=None for every stage"
-            )
-        stage = headline_stage(commodity, measure, source) or "mine"
+    headline: dict[str, str] | None = None
+    if stage == "headline":  # each commodity at its own headline stage
+        headline = {
+            c: headline_stage(c, measure, source) or "mine" for c in _commodity_ids(commodity)
+        }
+        stage = sorted(set(headline.values()))
     ds = _edition_dataset(edition, source) if edition is not None else None
     df = observations(commodity, measure=measure, stage=stage, year=year, source=ds or source)
+    if headline is not None:
+        df = df[(df["stage"] == df["commodity_id"].map(headline)).to_numpy()]
     df = _world_tables(df)
     if series == "headline":
         df = _headline(df)
@@ -297,8 +298,8 @@ def _stage_measure(
         df = df[df["country_iso3"].isin(cty)]
     order = df.assign(_agg=_aggregate_mask(df["country_iso3"].fillna("")))
     order = order.sort_values(
-        ["commodity_id", "series", "year", "_agg", "value"],
-        ascending=[True, True, True, True, False],
+        ["commodity_id", "stage", "year", "series", "_agg", "value"],
+        ascending=[True, True, True, True, True, False],
         na_position="last",
     )
     return order[_COLUMNS].reset_index(drop=True)
