@@ -140,3 +140,19 @@ def test_rest_api_labels_iea_projections_and_reads_rare_earth_refining(shared_da
     assert r.status_code == 200, r.text
     years = {(x["year"], x["projection"]) for x in r.json()["rows"]}
     assert all(p is (y > base) for y, p in years) and any(p for _, p in years)
+
+
+def test_a_year_without_iea_data_lists_historical_and_projection_years(shared_data, run):
+    raw = _raw_block(shared_data, "Magnet rare earth elements - Refining")
+    base, later = min(raw), sorted(y for y in raw if y > min(raw))
+    code, out, err = run(
+        "production", "rare earths", "--stage", "refinery", "--source", "iea", "--year", "1999"
+    )
+    assert code == 1 and "Traceback" not in err
+    assert f"years with data: {base}, " + ", ".join(f"{y} (projection)" for y in later) in err
+    assert "np.int64" not in err
+    code, out, err = run(
+        "concentration", "REE", "--stage", "refinery", "--source", "iea", "--year", "1999"
+    )
+    assert code == 1
+    assert f"years with data: [{base}]; projection years (ask for one): {later}" in err

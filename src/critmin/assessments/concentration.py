@@ -362,7 +362,13 @@ def _nodata(
         return NoData(msg + f"; stages with data: {stages}{alt}")
     sel = have[have["stage"].isin(stage)] if stage else have
     years = sorted(int(y) for y in sel["year"].unique())
-    return NoData(msg + f"; years with data: {years}" + (f"; stages: {stages}" if stage else ""))
+    later = ""
+    if source == "iea":
+        proj = iea_years(commodity, stage)["projection"]
+        later = f"; projection years (ask for one): {proj}" if proj else ""
+    return NoData(
+        msg + f"; years with data: {years}" + later + (f"; stages: {stages}" if stage else "")
+    )
 
 
 def concentration(

@@ -85,13 +85,26 @@ def register(app: typer.Typer) -> None:
                 )
                 df, source = iea, "iea"
         if df.empty:
-            have = api.observations(commodity, measure="production", source=source)
+            if source == "iea":
+                from critmin.assessments.concentration import iea_commodities
+
+                ids = iea_commodities(commodity) or [cid]
+                have = api.observations(ids, measure="production", source=source)
+            else:
+                have = api.observations(commodity, measure="production", source=source)
             stages = sorted(have["stage"].unique())
-            years = sorted(have.loc[have["stage"] == stage, "year"].unique())
+            at = have[have["stage"] == stage]
+            proj = at["flag"].fillna("").str.contains("projection")
+            years = sorted(int(y) for y in at.loc[~proj, "year"].unique())
+            years += [f"{int(y)} (projection)" for y in sorted(at.loc[proj, "year"].unique())]
             elsewhere = _sources_with_stage(commodity, stage, skip=source)
             raise NoData(
                 f"no {stage} production of {cid} in source {source!r}"
-                + (f" for {year}; years with data: {years}" if years and year else "")
+                + (
+                    f" for {year}; years with data: {', '.join(map(str, years))}"
+                    if years and year
+                    else ""
+                )
                 + (f"; stages with data: {stages}" if stages else "")
                 + "".join(
                     f"; {alt} publishes it: critmin production {shlex.quote(commodity)} "
