@@ -78,7 +78,7 @@ def _with_iea_fallback(call, commodity: str, stage: str, source: str, measure: s
     try:
         return call(source)
     except NoData as err:
-        if source not in ("usgs", "wmd") or measure != "production":
+        if source not in ("usgs", "wmd", "both") or measure != "production":
             raise
         try:
             df = call("iea")
