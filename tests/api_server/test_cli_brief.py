@@ -164,3 +164,16 @@ def test_brief_pdf_years_and_layout(tmp_path):
     for page in pages:
         lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
         assert lines and lines[-1] not in ("Charts", "Sources", "Key figures"), lines[-3:]
+
+
+def test_brief_map_shows_the_whole_world_with_the_largest_producer_darkest():
+    """Cobalt: the DRC (largest producer) must be on the map and darkest; plotly's default
+    fit to the producers once centred the view on the Pacific and cut Africa off."""
+    b = build_brief("cobalt", "IND")
+    fig = next(f for t, f, _ in b.figures if "share of world" in t)
+    geo = fig.layout.geo
+    assert geo.fitbounds is False and tuple(geo.lonaxis.range) == (-180, 180)
+    ch = fig.data[0]
+    z = dict(zip(ch.locations, ch.z, strict=True))
+    assert max(z, key=z.get) == "COD"
+    assert not ch.reversescale  # YlOrRd: high values dark

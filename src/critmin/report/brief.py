@@ -219,8 +219,7 @@ def build_brief(commodity: str, country: str = "IND") -> Brief:
                 locations=c["country_iso3"],
                 z=100 * c["share"],
                 locationmode="ISO-3",
-                colorscale="YlOrRd",
-                reversescale=True,
+                colorscale="YlOrRd",  # the largest producers darkest
                 zmin=0,
                 colorbar={"title": {"text": "% of world"}, "thickness": 10},
                 text=c["country"],
@@ -228,7 +227,17 @@ def build_brief(commodity: str, country: str = "IND") -> Brief:
             )
         )
         fig.update_layout(
-            geo={"projection": {"type": "natural earth"}, "showframe": False},
+            # the whole world, centred on Greenwich: plotly otherwise fits the view to the
+            # producers and can cut Africa and Europe off (cobalt: DRC at the edge)
+            geo={
+                "projection": {"type": "natural earth", "rotation": {"lon": 0}},
+                "lonaxis": {"range": [-180, 180]},
+                "lataxis": {"range": [-58, 85]},
+                "showframe": False,
+                "fitbounds": False,
+                "showland": True,
+                "landcolor": "#ececec",  # countries without production: grey, not palest yellow
+            },
             margin={"l": 0, "r": 0, "t": 10, "b": 0},
             height=300,
         )
