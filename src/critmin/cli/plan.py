@@ -1,4 +1,4 @@
-"""``critmin plan``: decisions behind the TRUST initiative, solved on HiGHS.
+"""``critmin plan``: decisions behind the TRUST initiative (exact KKT and HiGHS LP solvers).
 
 Commands: ``partners`` (least-risk import mix and risk-cost frontier), ``stockpile`` (stock
 that covers a scenario's P95 shortfall), ``stress`` (smallest export cut that breaks a
@@ -96,7 +96,9 @@ def _bar(total_label: str):  # noqa: ANN202 - a Rich Progress or None
 def partners_cmd(
     commodity: str = typer.Argument(..., help="Commodity name or HS6 code (e.g. lithium, 282520)."),
     importer: str = typer.Option("IND", "--importer", "-i", help="Country or group (MSP, TRUST)."),
-    bloc: list[str] = typer.Option(None, "--bloc", "-b", help="Source only from this group/country."),
+    bloc: list[str] = typer.Option(
+        None, "--bloc", "-b", help="Source only from this group/country."
+    ),
     exclude: list[str] = typer.Option(None, "--exclude", "-x", help="Never source from it."),
     stage: str = typer.Option(None, "--stage", "-s", help="mine|refinery (ore or refined codes)."),
     hs6: str = typer.Option(None, "--hs6", help="Plan this HS6 code of the commodity."),
@@ -104,7 +106,9 @@ def partners_cmd(
         "hhi_wgi", "--objective", help="hhi_wgi (EU governance-weighted HHI) | import_risk | hhi."
     ),
     points: int = typer.Option(7, "--points", "-n", min=5, help="Frontier points (>= 5)."),
-    demand: float = typer.Option(None, "--demand", help="Tonnes to plan (default: today's imports)."),
+    demand: float = typer.Option(
+        None, "--demand", help="Tonnes to plan (default: today's imports)."
+    ),
     year: int = typer.Option(None, "--year", help="BACI year (default latest)."),
     top: int = typer.Option(12, "--top", help="Suppliers shown."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
@@ -114,7 +118,8 @@ def partners_cmd(
     Minimises the governance-weighted concentration (HHI_WGI of the EU CRM method; or the
     GeoPolRisk import risk, or the plain HHI) of the importer's purchases, subject to each
     supplier's exportable capacity (production minus own consumption = net exports on the
-    BACI basis) and a mean unit cost at BACI unit values.  Solved on HiGHS.
+    BACI basis) and a mean unit cost at BACI unit values.  Quadratic objectives are solved
+    exactly from their KKT conditions, linear ones on HiGHS (docs/methods/plan.md).
 
     Examples
     --------
@@ -147,10 +152,20 @@ def partners_cmd(
     )
     _table(
         [
-            ["today", _num(s["today_hhi_wgi"]), _num(s["today_import_risk"]), _num(s["today_hhi"]),
-             _num(s["today_unit_cost_usd_per_t"])],
-            ["optimum", _num(s["optimum_hhi_wgi"]), _num(s["optimum_import_risk"]), _num(s["optimum_hhi"]),
-             _num(s["optimum_unit_cost_usd_per_t"])],
+            [
+                "today",
+                _num(s["today_hhi_wgi"]),
+                _num(s["today_import_risk"]),
+                _num(s["today_hhi"]),
+                _num(s["today_unit_cost_usd_per_t"]),
+            ],
+            [
+                "optimum",
+                _num(s["optimum_hhi_wgi"]),
+                _num(s["optimum_import_risk"]),
+                _num(s["optimum_hhi"]),
+                _num(s["optimum_unit_cost_usd_per_t"]),
+            ],
         ],
         ["mix", "HHI_WGI [0-10]", "import risk [-]", "HHI [-]", "unit cost [USD/t]"],
         "Today's mix and the optimum",
@@ -159,9 +174,16 @@ def partners_cmd(
     rows = []
     for r in p.mix.head(top).itertuples(index=False):
         rows.append(
-            [r.supplier, str(r.country)[:18], _num(r.g, 2), _num(r.capacity_t), _num(r.unit_value_usd_per_t),
-             _share(r.today_share), _share(r.optimum_share),
-             _num(0.0 if abs(r.change_t) < 1e-6 else r.change_t)]
+            [
+                r.supplier,
+                str(r.country)[:18],
+                _num(r.g, 2),
+                _num(r.capacity_t),
+                _num(r.unit_value_usd_per_t),
+                _share(r.today_share),
+                _share(r.optimum_share),
+                _num(0.0 if abs(r.change_t) < 1e-6 else r.change_t),
+            ]
         )
     _table(
         rows,
@@ -170,11 +192,22 @@ def partners_cmd(
         {2, 3, 4, 5, 6, 7},
     )
     fr = [
-        [str(r.point), _num(r.budget_usd_per_t), _num(r.risk), _num(r.import_risk), _num(r.hhi)]
+        [
+            str(r.point),
+            _num(r.budget_usd_per_t),
+            _num(r.unit_cost_usd_per_t),
+            _num(r.risk),
+            _num(r.import_risk),
+            _num(r.hhi),
+        ]
         for r in p.frontier.itertuples(index=False)
     ]
-    _table(fr, ["#", "budget [USD/t]", f"{s['objective']}", "import risk", "HHI"],
-           "Risk-cost frontier", {0, 1, 2, 3, 4})
+    _table(
+        fr,
+        ["#", "budget [USD/t]", "unit cost [USD/t]", f"{s['objective']}", "import risk", "HHI"],
+        "Risk-cost frontier: least-cost mix (0) to the optimum (last)",
+        {0, 1, 2, 3, 4, 5},
+    )
     g = p.gainers.head(6)
     if len(g):
         console().print(
@@ -219,8 +252,16 @@ def stockpile_cmd(
         def prog(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        p = stockpile(preset, importer, cover=cover, draws=draws, params=_params(param),
-                      spare=sp, ramp_up_years=ramp, progress=prog)
+        p = stockpile(
+            preset,
+            importer,
+            cover=cover,
+            draws=draws,
+            params=_params(param),
+            spare=sp,
+            ramp_up_years=ramp,
+            progress=prog,
+        )
     if _machine(p, p.table, fmt):
         _footer(p.notes, p.sources)
         return
@@ -230,12 +271,23 @@ def stockpile_cmd(
         f"{s['draws']} draws · {s['horizon'][0]}-{s['horizon'][1]}"
     )
     rows = [
-        [r.variant, r.hs6, _num(r.stock_t), _num(r.months), _num(r.cost_musd), _num(r.peak_shortfall_t),
-         _share(r.p_any_shortfall)]
+        [
+            r.variant,
+            r.hs6,
+            _num(r.stock_t),
+            _num(r.months),
+            _num(r.cost_musd),
+            _num(r.peak_shortfall_t),
+            _share(r.p_any_shortfall),
+        ]
         for r in p.table.itertuples(index=False)
     ]
-    _table(rows, ["variant", "HS6", "stock [t]", "months", "cost [M USD]", "peak [t/yr]", "P(gap)"],
-           "Stockpile per code", {2, 3, 4, 5, 6})
+    _table(
+        rows,
+        ["variant", "HS6", "stock [t]", "months", "cost [M USD]", "peak [t/yr]", "P(gap)"],
+        "Stockpile per code",
+        {2, 3, 4, 5, 6},
+    )
     for r in p.variants.itertuples(index=False):
         from rich.markup import escape
 
@@ -247,11 +299,17 @@ def stockpile_cmd(
 def stress_cmd(
     commodity: str = typer.Argument(..., help="Commodity name or HS6 code."),
     importer: str = typer.Option("IND", "--importer", "-i", help="Importing country."),
-    sector: str = typer.Option(None, "--sector", help="Strategic sector (e.g. defence, 'electric vehicles')."),
-    threshold: float = typer.Option(0.2, "--threshold", "-t", help="Shortfall that breaks it [0-1]."),
+    sector: str = typer.Option(
+        None, "--sector", help="Strategic sector (e.g. defence, 'electric vehicles')."
+    ),
+    threshold: float = typer.Option(
+        0.2, "--threshold", "-t", help="Shortfall that breaks it [0-1]."
+    ),
     stage: str = typer.Option(None, "--stage", "-s", help="mine|refinery."),
     hs6: str = typer.Option(None, "--hs6", help="Plan this HS6 code."),
-    bloc: list[str] = typer.Option(None, "--bloc", "-b", help="Also test this group as one supplier."),
+    bloc: list[str] = typer.Option(
+        None, "--bloc", "-b", help="Also test this group as one supplier."
+    ),
     top: int = typer.Option(8, "--top", help="Suppliers tested (largest first)."),
     spare: tuple[float, float] = typer.Option(
         None, "--spare", help="Others add uniform(LO,HI) of net exports (gives P50 != P95)."
@@ -280,8 +338,20 @@ def stress_cmd(
         def prog(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        p = stress(commodity, importer, sector=sector, threshold=threshold, stage=stage, hs6=hs6,
-                   blocs=bloc or (), top=top, spare=sp, ramp_up_years=ramp, draws=draws, progress=prog)
+        p = stress(
+            commodity,
+            importer,
+            sector=sector,
+            threshold=threshold,
+            stage=stage,
+            hs6=hs6,
+            blocs=bloc or (),
+            top=top,
+            spare=sp,
+            ramp_up_years=ramp,
+            draws=draws,
+            progress=prog,
+        )
     if _machine(p, p.table, fmt):
         _footer(p.notes, p.sources)
         return
@@ -292,13 +362,22 @@ def stress_cmd(
         + (f" ({s['sector']})" if s["sector"] else "")
     )
     rows = [
-        [r.supplier, str(r.country)[:16], _num(r.delivery_t), _share(r.delivery_share),
-         _share(r.cut_p50) if not pd.isna(r.cut_p50) else "no break",
-         _share(r.cut_p95) if not pd.isna(r.cut_p95) else "no break"]
+        [
+            r.supplier,
+            str(r.country)[:16],
+            _num(r.delivery_t),
+            _share(r.delivery_share),
+            _share(r.cut_p50) if not pd.isna(r.cut_p50) else "no break",
+            _share(r.cut_p95) if not pd.isna(r.cut_p95) else "no break",
+        ]
         for r in p.table.itertuples(index=False)
     ]
-    _table(rows, ["ISO3", "supplier", "ships [t]", "of imports", "cut P50", "cut P95"],
-           "Smallest export cut that breaks the threshold", {2, 3, 4, 5})
+    _table(
+        rows,
+        ["ISO3", "supplier", "ships [t]", "of imports", "cut P50", "cut P95"],
+        "Smallest export cut that breaks the threshold",
+        {2, 3, 4, 5},
+    )
     _footer(p.notes, p.sources)
 
 
@@ -324,21 +403,56 @@ def bloc_cmd(
         _footer(p.notes, p.sources)
         return
     s = p.summary
-    console().print(f"[bold]{s['group']} ({', '.join(s['members'][:8])}) · {s['commodity_id']}[/bold]")
+    console().print(
+        f"[bold]{s['group']} ({', '.join(s['members'][:8])}) · {s['commodity_id']}[/bold]"
+    )
     if len(p.production):
         rows = [
-            [r.stage, str(r.year), _num(r.bloc_total), _num(r.world_total), str(r.unit), _share(r.bloc_share),
-             str(r.top_member) if isinstance(r.top_member, str) else "–"]
+            [
+                r.stage,
+                str(r.year),
+                _num(r.bloc_total),
+                _num(r.world_total),
+                str(r.unit),
+                _share(r.bloc_share),
+                str(r.top_member) if isinstance(r.top_member, str) else "–",
+            ]
             for r in p.production.itertuples(index=False)
         ]
-        _table(rows, ["stage", "year", "bloc", "world", "unit", "share", "top"],
-               "Published production", {2, 3, 5})
+        _table(
+            rows,
+            ["stage", "year", "bloc", "world", "unit", "share", "top"],
+            "Published production",
+            {2, 3, 5},
+        )
     rows = [
-        [r.hs6, r.stage, _num(r.consumption_t), _num(r.imports_outside_t), _num(r.exports_outside_t),
-         _num(r.gap_t), _share(r.self_sufficiency), _name(r.best_partner),
-         _name(r.single_cover_partner)]
+        [
+            r.hs6,
+            r.stage,
+            _num(r.consumption_t),
+            _num(r.imports_outside_t),
+            _num(r.exports_outside_t),
+            _num(r.gap_t),
+            _share(r.self_sufficiency),
+            _name(r.best_partner),
+            _name(r.single_cover_partner),
+        ]
         for r in p.trade.itertuples(index=False)
     ]
-    _table(rows, ["HS6", "stage", "cons [t]", "imp out [t]", "exp out [t]", "gap [t]", "self", "best",
-                  "alone"], f"Trade with non-members ({s['trade_year']})", {2, 3, 4, 5, 6})
+    _table(
+        rows,
+        [
+            "HS6",
+            "stage",
+            "cons [t]",
+            "imp out [t]",
+            "exp out [t]",
+            "gap [t]",
+            "self",
+            "best",
+            "alone",
+        ],
+        f"Trade with non-members ({s['trade_year']})",
+        {2, 3, 4, 5, 6},
+    )
     _footer(p.notes, p.sources)

@@ -115,8 +115,8 @@ def _dataset_key() -> str:
 
 @functools.lru_cache(maxsize=16)
 def _stability_all(dataset: str, year: int) -> pd.DataFrame:
-    from critmin.catalog import countries as all_countries
     from critmin.assessments.geopolrisk import stability_table
+    from critmin.catalog import countries as all_countries
 
     isos = sorted(set(all_countries()["iso3"].dropna().astype(str)))
     pairs = pd.DataFrame({"country_iso3": isos, "year": int(year)})

@@ -218,11 +218,14 @@ def partners(
     from critmin import catalog
 
     all_g, _ = _inputs.stability_weights(list(today.index), basis.year)
-    points["import_risk"] = [mix_risk(mixes[k], g) for k in points["point"]]
-    points["hhi_wgi"] = [
-        mix_risk(mixes[k], w_eu, "hhi_wgi") if set(mixes[k][mixes[k] > 0].index) <= set(w_eu.index) else np.nan
-        for k in points["point"]
-    ]
+    # the frontier's mixes in both risk measures at once (mix_risk's formulas, vectorised)
+    sh = mixes[points["point"]].to_numpy()
+    points["import_risk"] = g.reindex(mixes.index).fillna(0.0).to_numpy() @ sh
+    w_mix = w_eu.reindex(mixes.index).to_numpy()
+    has_w = ~np.isnan(w_mix)[:, None] | (sh <= 0)
+    points["hhi_wgi"] = np.where(
+        has_w.all(axis=0), np.nan_to_num(w_mix)[:, None].T @ (sh * sh), np.nan
+    ).ravel()
     mix = pd.DataFrame(
         {
             "supplier": cand.index,
@@ -289,7 +292,9 @@ def partners(
         "today_import_risk": mix_risk(today_sh, all_g) if len(today_sh) else float("nan"),
         "today_hhi": mix_risk(today_sh, all_g, "hhi") if len(today_sh) else float("nan"),
         "today_unit_cost_usd_per_t": today_uv,
-        "today_hhi_wgi": mix_risk(t_pos / t_pos.sum(), w_eu, "hhi_wgi") if len(t_pos) else float("nan"),
+        "today_hhi_wgi": mix_risk(t_pos / t_pos.sum(), w_eu, "hhi_wgi")
+        if len(t_pos)
+        else float("nan"),
         "optimum_import_risk": mix_risk(best.shares, g),
         "optimum_hhi_wgi": mix_risk(best.shares, w_eu, "hhi_wgi")
         if set(best.shares[best.shares > 0].index) <= set(w_eu.index)
@@ -302,7 +307,9 @@ def partners(
         if allowed is not None
         else len(cand),
         "wgi_year": int(wgi_year.max()) if wgi_year.notna().any() else None,
-        "solver": "HiGHS (scipy.optimize.linprog, method='highs')",
+        "solver": "exact KKT water-filling (critmin.plan.partners.separable_qp)"
+        if objective in ("hhi_wgi", "hhi")
+        else "HiGHS (scipy.optimize.linprog, method='highs')",
         "lps_solved": int(points.attrs.get("lps", 0)) + int(best.solver.get("lps", 0)),
     }
     notes.append(
@@ -310,8 +317,14 @@ def partners(
         "basis (= net exports); today's deliveries kept as a floor (docs/methods/plan.md)"
     )
     if wgi_year.notna().any() and int(wgi_year.max()) < basis.year:
-        notes.append(f"WGI has no {basis.year} release: political stability of {int(wgi_year.max())} used")
-    units = {**_MIX_UNITS, "demand_t": "t", "today_unit_cost_usd_per_t": "USD/t (importer's BACI import value / quantity)"}
+        notes.append(
+            f"WGI has no {basis.year} release: political stability of {int(wgi_year.max())} used"
+        )
+    units = {
+        **_MIX_UNITS,
+        "demand_t": "t",
+        "today_unit_cost_usd_per_t": "USD/t (importer's BACI import value / quantity)",
+    }
     if len(t_pos) < len(today_sh):
         notes.append("today's HHI_WGI leaves out suppliers without a WGI score")
     sources = [
@@ -530,9 +543,7 @@ def stockpile(
         if resp is None:
             continue
         s = load_spec({**base, "responses": resp})
-        res = run_ensemble(
-            s, net, track=(iso,), resolve_group=resolve_group, recycling=rec
-        )
+        res = run_ensemble(s, net, track=(iso,), resolve_group=resolve_group, recycling=rec)
         assert res.tracked is not None
         tab = stockpile_size(res.tracked[:, :, 0, :], cons, uv, cover, codes)
         tab.insert(0, "variant", name)
@@ -648,7 +659,9 @@ def sector_share(sector: str | None, hs6: str) -> tuple[float | None, str]:
             table = fn()
     except (ImportError, TypeError, ValueError):  # pragma: no cover - depends on issue 9
         table = None
-    if table is None or not {"commodity_id", "sector", "share"} <= set(getattr(table, "columns", [])):
+    if table is None or not {"commodity_id", "sector", "share"} <= set(
+        getattr(table, "columns", [])
+    ):
         from critmin.scenarios.runner import sector_shares_from_data
 
         table = sector_shares_from_data()
@@ -746,9 +759,13 @@ def stress(
         raise MethodError(msg)
     share, label = sector_share(sector, basis.hs6)
     today = basis.today_t[basis.today_t > 0].sort_values(ascending=False)
-    suppliers: list[tuple[str, str, list[str]]] = [(s, "country", [s]) for s in today.index[: int(top)]]
+    suppliers: list[tuple[str, str, list[str]]] = [
+        (s, "country", [s]) for s in today.index[: int(top)]
+    ]
     for b in blocs:
-        members = [m for m in _inputs.resolve_importer(b).members if m != iso and m in net.country_index]
+        members = [
+            m for m in _inputs.resolve_importer(b).members if m != iso and m in net.country_index
+        ]
         suppliers.append((str(b).upper(), "bloc", members))
     qi = {0.5: QUANTILES.index(0.5), 0.95: QUANTILES.index(0.95)}
     responses = dict(_NO_RESPONSE)
@@ -765,7 +782,9 @@ def stress(
     for n_done, (name, kind, members) in enumerate(suppliers, start=1):
         cache: dict[float, np.ndarray] = {}
 
-        def frac(c: float, members: list[str] = members, cache: dict[float, np.ndarray] = cache) -> np.ndarray:
+        def frac(
+            c: float, members: list[str] = members, cache: dict[float, np.ndarray] = cache
+        ) -> np.ndarray:
             if c not in cache:
                 spec = load_spec(
                     {
@@ -791,13 +810,24 @@ def stress(
                 cache[c] = res.shortfall_q[:, 0, j, 0] / cons
             return cache[c]
 
-        delivery = float(net.flows[0][[net.country_index[m] for m in members], j].sum()) if members else 0.0
-        out = {"supplier": name, "kind": kind, "delivery_t": delivery, "delivery_share": delivery / float(basis.today_t.sum())}
+        delivery = (
+            float(net.flows[0][[net.country_index[m] for m in members], j].sum())
+            if members
+            else 0.0
+        )
+        out = {
+            "supplier": name,
+            "kind": kind,
+            "delivery_t": delivery,
+            "delivery_share": delivery / float(basis.today_t.sum()),
+        }
         for q, key in ((0.5, "p50"), (0.95, "p95")):
             if not members:
                 cut = None
             else:
-                cut, _ = smallest_cut(lambda c, q=q: float(frac(c)[qi[q]]), float(threshold), tol=tol)
+                cut, _ = smallest_cut(
+                    lambda c, q=q: float(frac(c)[qi[q]]), float(threshold), tol=tol
+                )
             out[f"cut_{key}"] = np.nan if cut is None else cut
             out[f"withheld_{key}_t"] = np.nan if cut is None else cut * delivery
         lc = linear_cut(float(threshold), delivery, cons)
@@ -806,7 +836,14 @@ def stress(
         if progress:
             progress(n_done, len(suppliers))
     table = pd.DataFrame(rows)
-    table.insert(1, "country", [catalog.country_name(s) if k == "country" else s for s, k in zip(table["supplier"], table["kind"], strict=True)])
+    table.insert(
+        1,
+        "country",
+        [
+            catalog.country_name(s) if k == "country" else s
+            for s, k in zip(table["supplier"], table["kind"], strict=True)
+        ],
+    )
     notes = [label]
     if spare is None:
         notes.append(
@@ -844,7 +881,10 @@ def stress(
         "withheld_p95_t": "t",
         "closed_form": "fraction (no-response formula)",
     }
-    sources = [f"{_inputs.BACI}, {basis.year}, HS6 {basis.hs6}", "critmin scenario engine (docs/scenarios.md)"]
+    sources = [
+        f"{_inputs.BACI}, {basis.year}, HS6 {basis.hs6}",
+        "critmin scenario engine (docs/scenarios.md)",
+    ]
     return StressPlan(table=table, summary=summary, notes=notes, sources=sources, units=units)
 
 
@@ -971,7 +1011,12 @@ def bloc(group: str, commodity: str, *, year: int | None = None) -> BlocPlan:
             continue
         gap = trade_gap(net.flows[0], net.consumption[0], list(net.countries), list(imp.members))
         row = codes.set_index("hs6").loc[code]
-        out: dict[str, Any] = {"hs6": code, "stage": row["stage"], "description": row["description"], **gap}
+        out: dict[str, Any] = {
+            "hs6": code,
+            "stage": row["stage"],
+            "description": row["description"],
+            **gap,
+        }
         out["self_sufficiency"] = float(np.clip(out["self_sufficiency"], 0.0, 1.0))
         out.update(
             best_partner=None,
@@ -993,7 +1038,10 @@ def bloc(group: str, commodity: str, *, year: int | None = None) -> BlocPlan:
                 )
                 cover = (p.mix["capacity_t"].clip(upper=gap["gap_t"]) / gap["gap_t"]).fillna(0.0)
                 one = p.mix.assign(cover=cover).sort_values(["cover", "g"], ascending=[False, True])
-                out.update(single_cover_partner=one["supplier"].iloc[0], single_cover=float(one["cover"].iloc[0]))
+                out.update(
+                    single_cover_partner=one["supplier"].iloc[0],
+                    single_cover=float(one["cover"].iloc[0]),
+                )
             except (PlanInfeasible, NoData) as err:
                 notes.append(f"HS {code}: {err}")
         rows.append(out)
@@ -1027,9 +1075,14 @@ def bloc(group: str, commodity: str, *, year: int | None = None) -> BlocPlan:
         "best_partner_capacity_t": "t",
         "single_cover": "fraction of the gap one partner's exportable capacity covers",
     }
-    sources = sorted({f"{r['dataset']} production ({r['stage']}, {r['year']})" for r in prod_rows}) + [
-        f"{_inputs.BACI}, {summary['trade_year']}"
-    ]
+    sources = sorted(
+        {f"{r['dataset']} production ({r['stage']}, {r['year']})" for r in prod_rows}
+    ) + [f"{_inputs.BACI}, {summary['trade_year']}"]
     return BlocPlan(
-        production=pd.DataFrame(prod_rows), trade=trade, summary=summary, notes=notes, sources=sources, units=units
+        production=pd.DataFrame(prod_rows),
+        trade=trade,
+        summary=summary,
+        notes=notes,
+        sources=sources,
+        units=units,
     )

@@ -19,7 +19,6 @@ external mix (:func:`critmin.plan.partners.optimal_mix` with the bloc as importe
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from critmin.errors import MethodError
 

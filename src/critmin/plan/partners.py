@@ -31,9 +31,14 @@ Three risk measures ``R`` (``objective=``):
     ``R = sum_i s_i**2``: the Herfindahl-Hirschman index of the import mix
     (:func:`critmin.metrics.concentration.hhi`).
 
-The quadratic objectives are convex QPs (``w_i >= 0``), solved exactly by the HiGHS QP
-solver (active set; ``highspy``); the model is built once and re-solved with a new budget
-bound for each frontier point.
+The quadratic objectives are separable convex QPs (``w_i >= 0``), solved exactly from their
+KKT conditions (:func:`separable_qp`): for multipliers ``lam`` (of ``sum s_i = 1``) and
+``mu >= 0`` (of the budget), ``s_i = clip((lam - mu c_i) / (2 w_i), 0, u_i)``; ``lam`` is
+found exactly on the breakpoints of the piecewise-linear ``sum s_i(lam)`` (water-filling),
+``mu`` by bisection until the budget holds.  A general QP solver is not needed and was not
+reliable here: the HiGHS QP solver (highspy 1.16) reported "Solve error" on every
+budget-constrained point of real mixes with tiny capacity shares (a supplier able to ship
+5e-5 of the demand), which earlier left the frontier flat at the unconstrained optimum.
 
 The linear problems (``'import_risk'`` and the cost minimisations) are solved by HiGHS
 through :func:`scipy.optimize.linprog` (``method='highs'``).
@@ -41,7 +46,11 @@ through :func:`scipy.optimize.linprog` (``method='highs'``).
 The risk-cost frontier (:func:`frontier`) is the ε-constraint method: the cheapest feasible
 mix fixes the lowest budget ``B_min``; the cheapest mix among the least risky ones fixes
 ``B_max``; the frontier is ``min R`` at ``n`` budgets evenly spaced in ``[B_min, B_max]``.
-Risk is then non-increasing in budget (a larger budget only enlarges the feasible set).
+Risk is then non-increasing in budget (a larger budget only enlarges the feasible set), and
+strictly falling up to ``B_max`` (the least risky mix is the only one with the least risk for
+the quadratic objectives, and the cheapest of them for ``'import_risk'``), so the ``n``
+points are distinct whenever ``B_max > B_min``; the last point is the optimum of
+:func:`optimal_mix` without a budget.  Every point's unit cost is within its budget.
 
 References
 ----------
@@ -60,7 +69,6 @@ Mathematical Programming Computation 10, 119-142 (HiGHS).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,6 +85,7 @@ __all__ = [
     "frontier",
     "mix_risk",
     "optimal_mix",
+    "separable_qp",
 ]
 
 #: Risk measures :func:`optimal_mix` minimises.
@@ -122,7 +131,9 @@ class MixSolution:
 
 def _series(values: pd.Series, name: str) -> pd.Series:
     if not isinstance(values, pd.Series):
-        msg = f"{name} must be a pandas Series indexed by supplier ISO3; got {type(values).__name__}"
+        msg = (
+            f"{name} must be a pandas Series indexed by supplier ISO3; got {type(values).__name__}"
+        )
         raise MethodError(msg)
     s = pd.to_numeric(values, errors="coerce").astype(float)
     if s.index.has_duplicates:
@@ -164,12 +175,170 @@ def mix_risk(shares: pd.Series, weights: pd.Series, objective: str = "import_ris
         return float(hhi(shares[shares > 0])) if (shares > 0).any() else float("nan")
     if objective == "hhi_wgi":
         pos = shares[shares > 0]
-        return float(wgi_weighted_hhi(pos, weights.reindex(pos.index))) if len(pos) else float("nan")
+        return (
+            float(wgi_weighted_hhi(pos, weights.reindex(pos.index))) if len(pos) else float("nan")
+        )
     if objective != "import_risk":
         msg = f"objective={objective!r}; fix: use one of {list(OBJECTIVES)}"
         raise MethodError(msg)
     g = weights.reindex(shares.index)
     return float((g.fillna(0.0) * shares).sum())
+
+
+def _fill(a: np.ndarray, w2: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """Exact ``s(lam) = clip((lam - a) / w2, 0, ub)`` with ``sum s = 1`` (water-filling).
+
+    ``sum s(lam)`` is piecewise linear and non-decreasing in ``lam`` with breakpoints at
+    ``a_i`` and ``a_i + w2_i ub_i``: evaluate it at every breakpoint, then interpolate
+    linearly inside the segment where it crosses 1.  Needs ``sum ub >= 1`` and ``w2 > 0``.
+    """
+    bp = np.unique(np.concatenate([a, a + w2 * ub]))
+    f = np.clip((bp[:, None] - a[None, :]) / w2[None, :], 0.0, ub[None, :]).sum(axis=1)
+    k = int(np.searchsorted(f, 1.0, side="left"))
+    if k == 0:
+        lam = bp[0]
+    elif k >= len(bp):
+        lam = bp[-1]
+    else:
+        lam = bp[k - 1] + (1.0 - f[k - 1]) * (bp[k] - bp[k - 1]) / (f[k] - f[k - 1])
+    return _repair(np.clip((lam - a) / w2, 0.0, ub), ub)
+
+
+def _repair(s: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """Shares within ``[0, ub]`` summing to 1: round-off moved onto suppliers with room."""
+    s = np.clip(s, 0.0, ub)
+    gap = 1.0 - float(s.sum())
+    if gap > 0:
+        room = ub - s
+        if room.sum() > 0:
+            s = s + gap * room / room.sum()
+    elif gap < 0 and s.sum() > 0:
+        s = s + gap * s / s.sum()
+    return np.clip(s, 0.0, ub)
+
+
+def separable_qp(
+    w: np.ndarray,
+    ub: np.ndarray,
+    c: np.ndarray | None = None,
+    budget: float | None = None,
+    *,
+    max_iter: int = 200,
+) -> tuple[np.ndarray, dict[str, object]]:
+    """Exact minimiser of ``sum w_i s_i**2`` over import mixes, within a unit-cost budget.
+
+    Solves ``min sum_i w_i s_i**2`` subject to ``sum_i s_i = 1``, ``0 <= s_i <= ub_i`` and
+    (with `c` and `budget`) ``sum_i c_i s_i <= budget``, from the KKT conditions:
+    ``s_i = clip((lam - mu c_i) / (2 w_i), 0, ub_i)``.  ``lam`` is exact for each ``mu``
+    (:func:`_fill`); ``mu = 0`` if the budget does not bind, else ``mu`` is the root of
+    ``c . s(mu) = budget`` (piecewise linear and falling in ``mu``), found by regula falsi
+    (Illinois) within a bracket, to 1e-12 of the budget (relative) or a bracket of 1e-15.
+    Within 1e-8 (relative) of the least unit cost the answer is the cheapest mix (filled
+    cheapest first), where ``mu`` would be too large for the shares to stay accurate.
+    Weights of 0 are raised to 1e-12 x the largest weight (a supplier that adds no risk is
+    filled first; the change in risk is below 1e-12 relative).
+
+    Parameters
+    ----------
+    w : numpy.ndarray
+        Weights ``w_i >= 0`` [-] (EU-scaled WGI, or 1 for the HHI).
+    ub : numpy.ndarray
+        Share bounds ``cap_i / D`` [fraction], ``sum ub >= 1``.
+    c : numpy.ndarray, optional
+        Unit costs [USD/t].
+    budget : float, optional
+        Bound of ``sum c_i s_i`` [USD/t].
+
+    Returns
+    -------
+    shares : numpy.ndarray
+        The optimum [fraction], or NaN when no mix meets the budget.
+    info : dict
+        ``status`` (0 optimal, 2 infeasible), ``message``, ``iterations`` (bisection steps).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s, _ = separable_qp(np.array([1.0, 3.0]), np.array([1.0, 1.0]))
+    >>> s.round(4).tolist()  # s_A = 3 s_B
+    [0.75, 0.25]
+    >>> s, _ = separable_qp(np.array([1.0, 3.0]), np.ones(2), np.array([300.0, 100.0]), 200.0)
+    >>> s.round(4).tolist()  # the budget binds: 300 s_A + 100 (1 - s_A) = 200
+    [0.5, 0.5]
+    """
+    w = np.asarray(w, dtype=float)
+    ub = np.asarray(ub, dtype=float)
+    top = float(w.max()) if len(w) and w.max() > 0 else 1.0
+    w2 = 2.0 * np.maximum(w, 1e-12 * top)
+    nan = np.full(len(w), np.nan)
+    if ub.sum() < 1.0 - 1e-12:
+        return nan, {"status": 2, "message": "infeasible: capacities below demand", "iterations": 0}
+    s0 = _fill(np.zeros(len(w)), w2, ub)
+    if c is None or budget is None:
+        return s0, {"status": 0, "message": "optimal (KKT, exact)", "iterations": 0}
+    c = np.asarray(c, dtype=float)
+    # the least unit cost (fractional knapsack: cheapest first) decides feasibility
+    order = np.argsort(c, kind="stable")
+    take = np.minimum(
+        ub[order], np.maximum(0.0, 1.0 - np.concatenate([[0.0], np.cumsum(ub[order])[:-1]]))
+    )
+    c_min = float(c[order] @ take)
+    tol = 1e-12 * max(1.0, abs(budget))
+    if budget < c_min - tol:
+        msg = f"infeasible: the least unit cost is {c_min:,.6g} USD/t"
+        return nan, {"status": 2, "message": msg, "iterations": 0}
+    cheapest = np.zeros(len(w))
+    cheapest[order] = take
+    if budget <= c_min + 1e-8 * max(1.0, abs(c_min)):  # only the cheapest mix is left
+        return cheapest, {"status": 0, "message": "optimal (the cheapest mix)", "iterations": 0}
+    if float(c @ s0) <= budget + tol:
+        return s0, {
+            "status": 0,
+            "message": "optimal (KKT, exact; budget not binding)",
+            "iterations": 0,
+        }
+    spread = float(c.max() - c.min()) or 1.0
+    lo, hi = 0.0, float(w2.max()) / spread
+    it = 0
+    s_hi = _fill(hi * c, w2, ub)
+    while float(c @ s_hi) > budget + tol and it < max_iter:  # bracket: double mu
+        lo, hi = hi, 2.0 * hi
+        s_hi = _fill(hi * c, w2, ub)
+        it += 1
+    if float(c @ s_hi) > budget + tol:  # round-off near the least cost
+        return cheapest, {"status": 0, "message": "optimal (the cheapest mix)", "iterations": it}
+    # C(mu) = c . s(mu) is piecewise linear and non-increasing in mu (linear while the set
+    # of suppliers at a bound stays the same): regula falsi with the Illinois step finds the
+    # root in a few steps; bisection steps keep the bracket shrinking.
+    c_lo, c_hi = float(c @ _fill(lo * c, w2, ub)), float(c @ s_hi)
+    side = 0
+    while hi - lo > 1e-15 * hi and it < max_iter:
+        if it % 4 == 3:  # a bisection step every fourth: the bracket halves at least
+            mid = 0.5 * (lo + hi)
+        else:
+            mid = lo + (c_lo - budget) * (hi - lo) / (c_lo - c_hi)
+            if not lo < mid < hi:
+                mid = 0.5 * (lo + hi)
+        s_mid = _fill(mid * c, w2, ub)
+        c_mid = float(c @ s_mid)
+        it += 1
+        if abs(c_mid - budget) <= tol:
+            return s_mid, {
+                "status": 0,
+                "message": "optimal (KKT, exact; budget binding)",
+                "iterations": it,
+            }
+        if c_mid > budget:
+            lo, c_lo = mid, c_mid
+            if side == -1:  # Illinois: the other end stayed twice, halve its weight
+                c_hi = budget + 0.5 * (c_hi - budget)
+            side = -1
+        else:
+            hi, c_hi, s_hi = mid, c_mid, s_mid
+            if side == 1:
+                c_lo = budget + 0.5 * (c_lo - budget)
+            side = 1
+    return s_hi, {"status": 0, "message": "optimal (KKT, exact; budget binding)", "iterations": it}
 
 
 @dataclass
@@ -181,7 +350,6 @@ class _Problem:
     c: np.ndarray | None
     objective: str
     calls: int = 0  # solver runs so far
-    _qp: Any = None  # the HiGHS QP model, built once and re-solved with new row bounds
 
     @property
     def n(self) -> int:
@@ -216,51 +384,9 @@ class _Problem:
             return np.full(self.n, np.nan), info
         return np.asarray(res.x, dtype=float), info
 
-    def _qp_model(self) -> Any:
-        import highspy
-
-        n = self.n
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        lp = highspy.HighsLp()
-        lp.num_col_ = n
-        rows = [np.ones(n)] + ([self.c] if self.c is not None else [])
-        lp.num_row_ = len(rows)
-        lp.col_cost_ = np.zeros(n)
-        lp.col_lower_ = np.zeros(n)
-        lp.col_upper_ = self.ub.astype(float)
-        lp.row_lower_ = np.array([1.0] + [-highspy.kHighsInf] * (len(rows) - 1))
-        lp.row_upper_ = np.array([1.0] + [highspy.kHighsInf] * (len(rows) - 1))
-        dense = np.vstack(rows)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.arange(0, len(rows) * n + 1, len(rows), dtype=np.int32)
-        lp.a_matrix_.index_ = np.tile(np.arange(len(rows), dtype=np.int32), n)
-        lp.a_matrix_.value_ = dense.T.ravel()
-        h.passModel(lp)
-        hess = highspy.HighsHessian()
-        hess.dim_ = n
-        hess.format_ = highspy.HessianFormat.kTriangular
-        hess.start_ = np.arange(n + 1, dtype=np.int32)
-        hess.index_ = np.arange(n, dtype=np.int32)
-        hess.value_ = 2.0 * self._weights()  # HiGHS minimises c'x + x'Qx / 2
-        h.passHessian(hess)
-        return h
-
     def _quadratic(self, budget: float | None) -> tuple[np.ndarray, dict[str, object]]:
-        import highspy
-
-        if self._qp is None:
-            self._qp = self._qp_model()
-        h = self._qp
-        if self.c is not None:
-            h.changeRowBounds(1, -highspy.kHighsInf, highspy.kHighsInf if budget is None else budget)
         self.calls += 1
-        h.run()
-        status = h.getModelStatus()
-        info: dict[str, object] = {"status": int(status), "message": h.modelStatusToString(status)}
-        if status != highspy.HighsModelStatus.kOptimal:
-            return np.full(self.n, np.nan), info
-        return np.clip(np.asarray(h.getSolution().col_value, dtype=float), 0.0, None), info
+        return separable_qp(self._weights(), self.ub, self.c, budget)
 
     def solve(
         self, *, budget: float | None = None, risk_cap: float | None = None, minimise: str = "risk"
@@ -338,9 +464,9 @@ def _problem(
 
 def _solution(p: _Problem, s: np.ndarray, info: dict[str, object]) -> MixSolution:
     shares = pd.Series(s, index=p.names, name="share")
-    nz = shares[shares > 0]
     ir = float(np.dot(p.g, s))
-    h = float(hhi(nz)) if len(nz) else float("nan")
+    # HHI = sum of squared shares (metrics.concentration.hhi) of a mix that sums to 1
+    h = float(np.dot(s, s)) if (s > 0).any() else float("nan")
     risk = {"import_risk": ir, "hhi": h, "hhi_wgi": float(np.dot(p.g, s**2))}[p.objective]
     return MixSolution(
         shares=shares,
@@ -463,13 +589,21 @@ def frontier(
     b_lo, b_hi = float(np.dot(p.c, s_cheap)), float(np.dot(p.c, s_top))
     if b_hi < b_lo:
         b_hi = b_lo
-    budgets = np.linspace(b_lo, b_hi, int(n_points))
+    n_points = int(n_points)
+    budgets = np.linspace(b_lo, b_hi, n_points)
     rows, mixes = [], {}
     for k, b in enumerate(budgets):
         slack = 1e-9 * max(1.0, abs(b))
-        s, info = p.solve(budget=b + slack)
-        if np.isnan(s).any():
-            s = s_cheap if k == 0 else s_top
+        if k == n_points - 1:
+            s, info = s_top, {"status": 0, "message": "the least risky mix"}
+        else:
+            s, info = p.solve(budget=b + slack)
+        if np.isnan(s).any():  # every budget is >= the least unit cost: a solver failure
+            msg = (
+                f"frontier point {k} (budget {b:,.6g} USD/t): the solver failed "
+                f"({info['message']}); fix: report this case (inputs: {p.n} suppliers)"
+            )
+            raise MethodError(msg)
         sol = _solution(p, s, info)
         rows.append(
             {

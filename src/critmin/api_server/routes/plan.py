@@ -80,7 +80,9 @@ def plan_partners(
     exclude: OptName = None,
     objective: Literal["hhi_wgi", "import_risk", "hhi"] = "hhi_wgi",
     points: Annotated[int, Query(ge=5, le=25)] = 7,
-    demand_t: Annotated[float | None, Query(ge=0.001, le=1e12, description="Tonnes to plan [t].")] = None,
+    demand_t: Annotated[
+        float | None, Query(ge=0.001, le=1e12, description="Tonnes to plan [t].")
+    ] = None,
     year: Year = None,
 ) -> dict[str, Any]:
     """The import mix that minimises risk within exportable capacities, with the frontier."""
