@@ -460,6 +460,14 @@ def build_brief(commodity: str, country: str = "IND") -> Brief:
         b.missing.append(f"risk ranking: {err}")
     except CritminError as err:
         b.missing.append(f"risk ranking: {err}")
+
+    # ---- resilience plan (critmin.plan): least-risk import mix and frontier
+    try:
+        from critmin.report.plan_section import add_plan_section
+
+        add_plan_section(b)
+    except ImportError as err:
+        b.missing.append(f"resilience plan: {err}")
     return b
 
 
