@@ -47,7 +47,12 @@ def main() -> None:
     inflows = dr.run.inflows
     rows, draws = sample_rates(dr.table, N_DRAWS, seed=0)
     cr, re = rate_arrays(
-        system, res.products, res.elements, rows, draws, res.collection_rate,
+        system,
+        res.products,
+        res.elements,
+        rows,
+        draws,
+        res.collection_rate,
         res.recovery_efficiency,
     )
     t0 = time.perf_counter()
@@ -64,8 +69,10 @@ def main() -> None:
         scale = max(float(np.abs(ref).max()), 1e-30)
         worst = max(worst, float(np.abs(rec - ref).max()) / scale)
     t_base = (time.perf_counter() - t0) * N_DRAWS / N_BASE
-    print(f"default recovery run: {len(res.products)} products x {len(res.elements)} elements x "
-          f"{len(res.years)} years, {N_DRAWS} draws")
+    print(
+        f"default recovery run: {len(res.products)} products x {len(res.elements)} elements x "
+        f"{len(res.years)} years, {N_DRAWS} draws"
+    )
     print(f"critmin default_recovery (one stock model + einsum): {t_critmin:8.3f} s")
     print(f"baseline: one run_recovery per draw ({N_BASE} timed, scaled): {t_base:8.3f} s")
     print(f"ratio baseline / critmin: {t_base / t_critmin:8.1f}x")

@@ -18,7 +18,10 @@ def client():
 
 
 def test_partners_matches_python_api(client):
-    r = client.get(f"{V}/partners", params={"commodity": "lithium", "importer": "IND", "stage": "refinery", "bloc": "MSP"})
+    r = client.get(
+        f"{V}/partners",
+        params={"commodity": "lithium", "importer": "IND", "stage": "refinery", "bloc": "MSP"},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     py = plan.partners("lithium", "IND", stage="refinery", bloc="MSP")
@@ -44,14 +47,22 @@ def test_partners_errors_say_how_to_fix(client):
 
 
 def test_stress_stockpile_bloc(client):
-    r = client.get(f"{V}/stress", params={"commodity": "lithium", "stage": "refinery", "sector": "defence", "top": 2})
+    r = client.get(
+        f"{V}/stress",
+        params={"commodity": "lithium", "stage": "refinery", "sector": "defence", "top": 2},
+    )
     assert r.status_code == 200, r.text
     rows = r.json()["tables"]["table"]
     assert rows[0]["cut_p50"] == pytest.approx(rows[0]["closed_form"], abs=1.5e-3)
     r = client.get(f"{V}/stockpile", params={"preset": "china_ree_2025", "draws": 50})
     assert r.status_code == 200, r.text
-    assert {v["variant"] for v in r.json()["tables"]["variants"]} >= {"no response", "with recycling"}
-    r = client.get(f"{V}/stockpile", params={"preset": "china_ree_2025", "spare_lo": 0.3, "spare_hi": 0.1})
+    assert {v["variant"] for v in r.json()["tables"]["variants"]} >= {
+        "no response",
+        "with recycling",
+    }
+    r = client.get(
+        f"{V}/stockpile", params={"preset": "china_ree_2025", "spare_lo": 0.3, "spare_hi": 0.1}
+    )
     assert r.status_code == 422 and "spare_lo <= spare_hi" in r.json()["detail"]
     r = client.get(f"{V}/bloc", params={"group": "TRUST", "commodity": "cobalt"})
     assert r.status_code == 200, r.text

@@ -89,8 +89,10 @@ def test_every_hs_code_of_the_mapped_commodities_has_a_stage():
 def test_descriptions_are_bacis_own(shared_data):
     """HS92 codes carry BACI's HS92 description; the two HS2012+ codes its HS12 one."""
     baci = {}
-    for rel in ("concordance/BACI_product_codes_HS12_V202201.csv",
-                "baci_minerals/product_codes_HS92_V202401b.csv"):  # HS92 wins where both
+    for rel in (
+        "concordance/BACI_product_codes_HS12_V202201.csv",
+        "baci_minerals/product_codes_HS92_V202401b.csv",
+    ):  # HS92 wins where both
         with (shared_data / rel).open(encoding="utf-8") as f:
             baci |= {r["code"]: r["description"] for r in csv.DictReader(f)}
     st = hs_stages()

@@ -101,7 +101,10 @@ def test_a_bad_share_file_names_file_row_column_and_fix(tmp_path):
         published_shares(p)
     msg = str(exc.value)
     assert "shares.csv, row 2" in msg and "column 'share'" in msg and "fix:" in msg
-    p.write_text(cols + "\nlithium,Li,x,pharmaceuticals,0.7,f,2010,T,O,2011,,,\nlithium,Li,y,wind,0.6,f,2010,T,O,2011,,,\n")
+    p.write_text(
+        cols
+        + "\nlithium,Li,x,pharmaceuticals,0.7,f,2010,T,O,2011,,,\nlithium,Li,y,wind,0.6,f,2010,T,O,2011,,,\n"
+    )
     with pytest.raises(EndUseFileError, match="sum to 1.300"):
         published_shares(p)
     p.write_text(cols + "\nlithium,Li,x,pharmaceuticals,0.1,f,2010,,O,2011,,,\n")

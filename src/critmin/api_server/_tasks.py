@@ -388,7 +388,9 @@ def _pair_sectors(run: Any, importer: str, commodity: str, year: int) -> list[di
     ]
 
 
-def _run_default_recovery(payload: dict[str, Any], years: Any, progress: Progress) -> dict[str, Any]:
+def _run_default_recovery(
+    payload: dict[str, Any], years: Any, progress: Progress
+) -> dict[str, Any]:
     """Job without parameters: the shipped sourced defaults with P5/P50/P95 bands."""
     from critmin.circular.api import save_recovery
     from critmin.circular.uncertainty import default_recovery

@@ -429,7 +429,9 @@ def default_recycling_table(
     from critmin.circular.uncertainty import default_recovery
 
     cols = ["year", "country_iso3", "commodity_id", "quantity_t", "element", "basis"]
-    codes = [(k, str(c)) for k, c in enumerate(network.commodities) if str(c) in ELEMENT_CONTENT_CODES]
+    codes = [
+        (k, str(c)) for k, c in enumerate(network.commodities) if str(c) in ELEMENT_CONTENT_CODES
+    ]
     if not codes:
         return pd.DataFrame(columns=cols)
     yrs = [int(y) for y in years]

@@ -216,7 +216,9 @@ def _listed_sectors(codes: pd.Series) -> str:
     cids = set(st.loc[st["hs6"].astype(str).isin(set(codes.astype(str))), "commodity_id"])
     from critmin import catalog
 
-    parent = catalog.commodities().drop_duplicates("commodity_id").set_index("commodity_id")["parent"]
+    parent = (
+        catalog.commodities().drop_duplicates("commodity_id").set_index("commodity_id")["parent"]
+    )
     fam = set(cids)
     for cid, par in parent.items():
         up = par

@@ -29,10 +29,14 @@ def register(app: typer.Typer) -> None:
             False, "--numeric", help="Only rows with a share (drop 'listed, share not published')."
         ),
         shares: Path = typer.Option(
-            None, "--shares", help="Your own end-use share CSV (columns of the shipped end_uses.csv)."
+            None,
+            "--shares",
+            help="Your own end-use share CSV (columns of the shipped end_uses.csv).",
         ),
         sources: bool = typer.Option(False, "--sources", help="Print every row's full source."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
+        fmt: OutputFormat = typer.Option(
+            OutputFormat.table, "--format", "-f", help="table, csv or json."
+        ),
     ) -> None:
         """Element -> end use -> strategic sector, with the share of use and its source.
 
@@ -40,7 +44,7 @@ def register(app: typer.Typer) -> None:
         figures shipped in critmin (USGS), or are marked 'listed, share not published'
         where the seed article names the sector without a number.
 
-        Examples:
+        For example:
 
         * `critmin sectors lithium`            (batteries and EVs 56%, pharmaceuticals 2%)
         * `critmin sectors --sector defence`   (which minerals defence depends on)
@@ -53,7 +57,9 @@ def register(app: typer.Typer) -> None:
             emit(df, fmt)
             return
         if df.empty:
-            what = " and ".join(x for x in (commodity and repr(commodity), sector and repr(sector)) if x)
+            what = " and ".join(
+                x for x in (commodity and repr(commodity), sector and repr(sector)) if x
+            )
             console().print(f"No sector rows for {what or 'the query'}.")
             return
         short = {
@@ -67,9 +73,13 @@ def register(app: typer.Typer) -> None:
             basis=df["basis"].map(short).fillna(df["basis"]),
             end_use=df["end_use"].str.slice(0, 34),
         )[["commodity_id", "element", "sector", "end_use", "share", "year", "basis"]]
-        out = out.rename(columns={"commodity_id": "commodity", "element": "el.", "share": "share %"})
-        title = "Strategic sectors" + (f" of {commodity}" if commodity else "") + (
-            f", sector {df['sector'].iloc[0]}" if sector else ""
+        out = out.rename(
+            columns={"commodity_id": "commodity", "element": "el.", "share": "share %"}
+        )
+        title = (
+            "Strategic sectors"
+            + (f" of {commodity}" if commodity else "")
+            + (f", sector {df['sector'].iloc[0]}" if sector else "")
         )
         emit(
             out,

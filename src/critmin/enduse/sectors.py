@@ -156,7 +156,11 @@ def resolve_sector(name: str) -> str:
     from difflib import get_close_matches
 
     near = get_close_matches(key, list(known) + list(_ALIASES), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(known.get(n, _ALIASES.get(n))) for n in near)}?" if near else ""
+    hint = (
+        f"; did you mean {', '.join(repr(known.get(n, _ALIASES.get(n))) for n in near)}?"
+        if near
+        else ""
+    )
     msg = f"unknown sector {name!r}{hint} Sectors: {', '.join(sorted(known.values()))}"
     raise CritminError(msg)
 
@@ -212,7 +216,9 @@ def published_shares(path: str | Path | None = None) -> pd.DataFrame:
             )
         for col in ("commodity_id", "sector", "source_title", "organisation", "year"):
             if not df.at[i, col].strip():
-                problems.append(f"{line}, column {col!r}: empty; fix: fill it in (every share needs its source)")
+                problems.append(
+                    f"{line}, column {col!r}: empty; fix: fill it in (every share needs its source)"
+                )
     dup = df[df.duplicated(["commodity_id", "sector"], keep=False)]
     for i in dup.index:
         problems.append(
@@ -232,7 +238,12 @@ def published_shares(path: str | Path | None = None) -> pd.DataFrame:
     df["source"] = [
         f"{o} ({y}) {t}; {loc}" + (f"; {u}" if u else "")
         for o, y, t, loc, u in zip(
-            df["organisation"], df["year"], df["source_title"], df["locator"], df["url"], strict=True
+            df["organisation"],
+            df["year"],
+            df["source_title"],
+            df["locator"],
+            df["url"],
+            strict=True,
         )
     ]
     return df
@@ -261,7 +272,9 @@ def _iea_rows() -> pd.DataFrame:
         for sector, h in g.groupby(g["sector_or_technology"].map(_IEA_SECTOR)):
             share = float(h["value"].sum()) / tot
             techs = ", ".join(h["sector_or_technology"])
-            src = "; ".join(f"{a}:{b}" for a, b in zip(h["source_id"], h["source_row"], strict=True))
+            src = "; ".join(
+                f"{a}:{b}" for a, b in zip(h["source_id"], h["source_row"], strict=True)
+            )
             for t in targets:
                 rows.append(
                     {
@@ -271,7 +284,11 @@ def _iea_rows() -> pd.DataFrame:
                         "end_use": techs.lower(),
                         "share": share,
                         "unit": "fraction of world demand"
-                        + (" of the magnet rare earths (Nd, Pr, Dy, Tb together)" if t != cid or cid == "magnet_rare_earths" else ""),
+                        + (
+                            " of the magnet rare earths (Nd, Pr, Dy, Tb together)"
+                            if t != cid or cid == "magnet_rare_earths"
+                            else ""
+                        ),
                         "data_year": int(h["year"].iloc[0]),
                         "basis": "IEA dataset",
                         "source": f"IEA (2024) Critical Minerals Data Explorer, sheet '{_IEA_SHEET}', "
@@ -348,9 +365,13 @@ def sector_table(
     df = pd.concat([p for p in parts if len(p)], ignore_index=True)
     numeric = df[df["share"].notna()]
     have = set(zip(numeric["commodity_id"], numeric["sector"], strict=True))
-    df = df[df["share"].notna() | ~pd.Series(
-        [(c, s) in have for c, s in zip(df["commodity_id"], df["sector"], strict=True)], index=df.index
-    )]
+    df = df[
+        df["share"].notna()
+        | ~pd.Series(
+            [(c, s) in have for c, s in zip(df["commodity_id"], df["sector"], strict=True)],
+            index=df.index,
+        )
+    ]
     sym = _symbols()
     df = df.assign(
         element=[sym.get(c) or e for e, c in zip(df["element"], df["commodity_id"], strict=True)]

@@ -87,8 +87,10 @@ def create_job(request: Request, body: RecoveryRequest, cfg: Config, jobs: Jobs)
     from critmin.api_server.routes.jobs import job_out
 
     _api()
-    if body.parameters is None and not body.parameters_csv and (
-        body.collection is not None or body.recovery is not None
+    if (
+        body.parameters is None
+        and not body.parameters_csv
+        and (body.collection is not None or body.recovery is not None)
     ):
         raise BadParameter(
             "parameters",
