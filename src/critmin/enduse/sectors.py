@@ -156,11 +156,8 @@ def resolve_sector(name: str) -> str:
     from difflib import get_close_matches
 
     near = get_close_matches(key, list(known) + list(_ALIASES), n=3, cutoff=0.5)
-    hint = (
-        f"; did you mean {', '.join(repr(known.get(n, _ALIASES.get(n))) for n in near)}?"
-        if near
-        else ""
-    )
+    names = list(dict.fromkeys(known.get(n, _ALIASES.get(n)) for n in near))  # no repeats
+    hint = f"; did you mean {', '.join(repr(n) for n in names)}?" if names else ""
     msg = f"unknown sector {name!r}{hint} Sectors: {', '.join(sorted(known.values()))}"
     raise CritminError(msg)
 

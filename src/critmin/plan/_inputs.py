@@ -37,6 +37,20 @@ STAGE_WORDS: dict[str, str] = {
 
 BACI = "CEPII BACI HS92 V202401b (trade table, quantity_t and value_kusd)"
 WGI = "World Bank WGI, Political Stability and Absence of Violence (governance table, pv)"
+#: Where BACI HS92 lacks a code (811292 Ga/Ge, 380110 artificial graphite) the network
+#: carries China's exports from UN Comtrade instead (``china_exports`` table).
+COMTRADE_CHN = (
+    "UN Comtrade, China's exports to 39 partners (china_exports table, "
+    "trade/comtrade_china_exports_qennis)"
+)
+
+
+def trade_source(year: int, code: str) -> str:
+    """The trade source of one code in one year: BACI, or China's Comtrade exports."""
+    from critmin.scenarios.data import supplemented_codes
+
+    src = COMTRADE_CHN if supplemented_codes(year, [code]) else BACI
+    return f"{src}, {year}, HS6 {code}"
 
 
 @dataclass(frozen=True)
@@ -234,6 +248,11 @@ def trade_basis(
     uv = (1000.0 * ex["value_kusd"] / ex["quantity_t"]).rename("unit_value_usd_per_t")
     im = tr[tr["importer_iso3"].isin(members) & ~tr["exporter_iso3"].isin(imp.members)]
     imp_uv = float(1000.0 * im["value_kusd"].sum() / im["quantity_t"].sum()) if len(im) else np.nan
+    if trade_source(int(net.year), code).startswith(COMTRADE_CHN):
+        notes.append(
+            f"HS {code} is not in BACI HS92: its flows are China's exports from UN Comtrade, "
+            "so China is the only supplier in the data and no other partner can be planned"
+        )
     hubs = today[(today > netx + 1e-9) & (today > 0)]
     if len(hubs):
         notes.append(

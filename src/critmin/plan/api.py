@@ -328,7 +328,7 @@ def partners(
     if len(t_pos) < len(today_sh):
         notes.append("today's HHI_WGI leaves out suppliers without a WGI score")
     sources = [
-        f"{_inputs.BACI}, {basis.year}, HS6 {basis.hs6}",
+        _inputs.trade_source(basis.year, basis.hs6),
         f"{_inputs.WGI}; g = clip((2.5 - PV)/5, 0, 1), ../shared/methods/03_geopolrisk.md §3.1",
         f"World Bank WGI six-indicator mean, {eu_year}, EU-scaled 0-10 (HHI_WGI, EC Guidelines "
         "doi:10.2873/769526)",
@@ -643,41 +643,32 @@ class StressPlan:
 def sector_share(sector: str | None, hs6: str) -> tuple[float | None, str]:
     """Share of a code's consumption that goes to a sector, and the label of the basis.
 
-    Uses a shipped element -> sector table when one exists (``critmin.sectors``), else the
-    IEA end-use shares of :func:`critmin.scenarios.runner.sector_shares_from_data`; a sector
-    without a row falls back to the code's whole consumption (labelled).
+    The sector name goes through :func:`critmin.enduse.resolve_sector` (aliases such as
+    ``batteries``, ``defense``, ``pharma``; an unknown name is an error listing the sectors),
+    and its share of the code comes from the shipped element -> end use -> sector table
+    spread over HS6 codes (:func:`critmin.enduse.hs6_sector_shares`).  A sector the table
+    gives no numeric share for this code falls back to the code's whole consumption
+    (labelled).
     """
     if sector is None:
         return None, "whole apparent consumption of the code"
-    table = None
-    try:  # issue 9's shipped sector table, when present
-        import importlib
+    from critmin.enduse import hs6_sector_shares, resolve_sector
 
-        mod = importlib.import_module("critmin.sectors")
-        fn = getattr(mod, "hs6_sector_shares", None) or getattr(mod, "sector_shares", None)
-        if callable(fn):
-            table = fn()
-    except (ImportError, TypeError, ValueError):  # pragma: no cover - depends on issue 9
-        table = None
-    if table is None or not {"commodity_id", "sector", "share"} <= set(
-        getattr(table, "columns", [])
-    ):
-        from critmin.scenarios.runner import sector_shares_from_data
-
-        table = sector_shares_from_data()
-    rows = table[(table["commodity_id"].astype(str) == hs6)]
-    hit = rows[rows["sector"].astype(str).str.lower() == str(sector).lower()]
+    name = resolve_sector(sector)
+    table = hs6_sector_shares()
+    rows = table[table["commodity_id"].astype(str) == hs6]
+    hit = rows[rows["sector"] == name]
     if hit.empty:
         have = sorted(set(rows["sector"].astype(str)))
-        listed = f" (the table lists {', '.join(have)})" if have else ""
+        listed = f" (the table has shares for {', '.join(have)})" if have else ""
         return None, (
-            f"sector {sector!r} has no end-use share for HS {hs6}{listed}: the code's whole "
-            "apparent consumption is used as the sector's"
+            f"sector {name!r} has no published end-use share for HS {hs6}{listed}: the "
+            "code's whole apparent consumption is used as the sector's"
         )
-    share = float(hit["share"].iloc[0])
-    src = str(hit["basis"].iloc[0]) if "basis" in hit else "end-use share table"
+    share = float(hit["share"].sum())
+    src = "; ".join(sorted(set(hit["basis"].astype(str))))
     return share, (
-        f"sector {sector!r} uses {share:.1%} of HS {hs6} ({src}); its shortfall is allocated "
+        f"sector {name!r} uses {share:.1%} of HS {hs6} ({src}); its shortfall is allocated "
         "pro rata, so its fraction equals the code's"
     )
 
@@ -882,7 +873,7 @@ def stress(
         "closed_form": "fraction (no-response formula)",
     }
     sources = [
-        f"{_inputs.BACI}, {basis.year}, HS6 {basis.hs6}",
+        _inputs.trade_source(basis.year, basis.hs6),
         "critmin scenario engine (docs/scenarios.md)",
     ]
     return StressPlan(table=table, summary=summary, notes=notes, sources=sources, units=units)
