@@ -110,7 +110,7 @@ def _reliance_lines(c, cid: str) -> list[str]:  # noqa: ANN001 - a rich Console
                 else {"E": "E (net exporter)", "W": "W", "NA": "NA"}.get(marker)
                 or _pct(r.nir_pct, "")
             )
-            figure = f"withheld (U.S. data W): USGS {mark}"
+            figure = f"withheld (U.S. data W), USGS publishes {mark}"
         elif r.nir_flag == "E":
             figure = f"{words.get(r.basis, 'computed')} E (net exporter)"
         elif r.nir_pct == r.nir_pct:  # not NaN
@@ -121,10 +121,8 @@ def _reliance_lines(c, cid: str) -> list[str]:  # noqa: ANN001 - a rich Console
             f"{r.published_flag or ''}" if r.published_flag else _pct(r.published_nir_pct, "")
         )
         published = published + "%" if published[-1:].isdigit() else published
-        c.print(
-            f"[bold]U.S. net import reliance {r.year}{what}[/]: {figure}; "
-            f"published {published or 'none'}"
-        )
+        tail = "" if r.basis == "withheld" else f"; published {published or 'none'}"
+        c.print(f"[bold]U.S. net import reliance {r.year}{what}[/]: {figure}{tail}")
     pub = api.salient(cid, measure="net_import_reliance")
     return [f"{sid} lines {g.min()}-{g.max()}" for sid, g in pub.groupby("source_id")["source_row"]]
 
