@@ -160,3 +160,20 @@ def test_rank_fits_80_columns_and_needs_sizes(run):
     assert "baseline" in out and "stockpile IND 90 d" in out and "expand" in out
     code, out, err = run("rank", "china_ree_2025", "--importer", "IND")
     assert code == 1 and "no default size" in err
+
+
+def test_who_fills_is_said_for_every_code_of_the_table_and_names_recycling(run):
+    """Default recycling (graphite codes) shows in 'who fills'; its tonnes add to the gap."""
+    import re
+
+    code, out, err = run("run", "china_ga_ge_graphite_2023", "--draws", "200", "--importer", "IND")
+    assert code == 0, err
+    text = " ".join(out.split())  # undo the console's line folding
+    shown = re.findall(r"Who fills IND's gap in (\d{6})", text)
+    table = text[text.index("Shortfall in the peak year") : text.index("Who fills")]
+    assert sorted(shown) == sorted(set(re.findall(r"IND\W+(\d{6})\W+20\d\d", table)))
+    # the natural-graphite code is covered by the default recovery run, artificial is not
+    natural = text[text.index("gap in 250410") :].split("Who fills")[0]
+    assert "recycling" in natural
+    artificial = text[text.index("gap in 380110") :].split("Who fills")[0]
+    assert "nothing (no response covers this code)" in artificial

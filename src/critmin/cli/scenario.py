@@ -131,7 +131,7 @@ def _print_run(run, importer: str | None, top: int) -> None:  # noqa: ANN001
         f"{run.spec.horizon.end}, {meta['n_draws']:,} draws, seed {meta['seed']}"
     )
     for cid, why in (preset.get("unrepresented") or {}).items():
-        c.print(f"not simulated: {cid} ({why})", overflow="fold")
+        c.print(f"not simulated on its own: {cid} ({why})", overflow="fold")
     table = _summary_table(run, importer, top)
     if table.empty:
         who = f" for {importer}" if importer else ""
@@ -144,23 +144,10 @@ def _print_run(run, importer: str | None, top: int) -> None:  # noqa: ANN001
         "consumption (net imports; – where the importer is a net exporter).",
         right=("year", "P5 t", "P50 t", "P95 t", "P50 %"),
     )
-    s = run.summary(importer=importer, top=1)
+    s = run.summary(importer=importer, top=top)
+    for r in s.itertuples(index=False):  # one line per importer x code of the table
+        _print_who_fills(run, r.importer_iso3, r.commodity_id, int(r.year))
     j, k = s.loc[0, "importer_iso3"], s.loc[0, "commodity_id"]
-    fill = run.who_fills(j, k)
-    yr = int(s.loc[0, "year"])
-    col = fill[yr] if yr in fill.columns else fill.iloc[:, 0]
-    lost = float(col.sum())
-    parts = [
-        f"{src_} {fmt_num(v)} t ({100 * v / lost:.2g}%)" if lost > 0 else f"{src_} {fmt_num(v)} t"
-        for src_, v in col.items()
-        if v > 0 and src_ != "shortfall"
-    ]
-    filled = "; ".join(parts) if parts else "nothing (no response is set; all default to 0)"
-    c.print(
-        f"Who fills {j}'s gap in {k} ({yr}, mean over draws): {filled}; "
-        f"shortfall left {fmt_num(col.get('shortfall', 0.0))} t",
-        overflow="fold",
-    )
     _print_sectors(run, importer, top)
     stock = run.tables.get("stockpiles")
     if stock is not None and len(stock):
@@ -169,6 +156,28 @@ def _print_run(run, importer: str | None, top: int) -> None:  # noqa: ANN001
             c.print(
                 f"Stockpiles of {j} last {_months(st['p50_months'].iloc[0])} months (P50) for {k}"
             )
+
+
+def _print_who_fills(run, j: str, k: str, yr: int) -> None:  # noqa: ANN001
+    """One line: the mean decomposition of importer `j`'s lost supply of code `k` in `yr`."""
+    fill = run.who_fills(j, k)
+    col = fill[yr] if yr in fill.columns else fill.iloc[:, 0]
+    lost = float(col.sum())
+
+    def amount(v: float) -> str:
+        t = f"{fmt_num(v)} t" if v >= 0.01 else "<0.01 t"
+        if lost <= 0:
+            return t
+        pct = 100 * v / lost
+        return f"{t} ({pct:.2g}%)" if pct >= 0.01 else f"{t} (<0.01%)"
+
+    parts = [f"{src_} {amount(v)}" for src_, v in col.items() if v > 0 and src_ != "shortfall"]
+    filled = "; ".join(parts) if parts else "nothing (no response covers this code)"
+    console().print(
+        f"Who fills {j}'s gap in {k} ({yr}, mean over draws): {filled}; "
+        f"shortfall left {fmt_num(col.get('shortfall', 0.0))} t",
+        overflow="fold",
+    )
 
 
 def _print_sectors(run, importer: str | None, top: int) -> None:  # noqa: ANN001

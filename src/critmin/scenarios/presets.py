@@ -105,7 +105,7 @@ class Preset:
         for name, val in self.values.items():
             lines.append(f"parameter {name} = {val!r}")
         for cid, why in self.unrepresented.items():
-            lines.append(f"not simulated: {cid} ({why})")
+            lines.append(f"not simulated on its own: {cid} ({why})")
         return "\n".join(lines)
 
 

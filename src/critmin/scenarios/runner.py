@@ -690,8 +690,8 @@ def run_scenario(
     if progress:
         progress("network", 1, 1)
     if preset is not None and preset.unrepresented:
-        logger.warning(
-            "preset %s: not simulated (no BACI data): %s",
+        logger.info(
+            "preset %s: not simulated on its own: %s",
             preset.id,
             "; ".join(f"{k}: {v}" for k, v in preset.unrepresented.items()),
         )
