@@ -40,6 +40,38 @@ def shared_methods() -> Path:
 
 
 @pytest.fixture(scope="session")
+def iea_block(shared_data):
+    """Read one block of the raw IEA supply sheet: ``iea_block(title) -> {year: {label: value}}``.
+
+    Located by its cells (the year header row, the block's title cell, rows down to the next
+    blank label), independently of critmin's IEA reader.
+    """
+    import csv
+
+    path = shared_data / "iea_critical_minerals/sheets_csv/2_Total_supply_for_key_minerals.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        grid = list(csv.reader(fh))
+    header = next(r for r in grid if sum(c.strip().isdigit() for c in r) >= 4)
+
+    def read(title: str) -> dict[int, dict[str, float]]:
+        r0, c0 = next((r, c) for r, row in enumerate(grid) for c, v in enumerate(row) if v == title)
+        cols = []
+        for c in range(c0 + 1, len(header)):
+            if not header[c].strip().isdigit():
+                break
+            cols.append(c)
+        out: dict[int, dict[str, float]] = {int(header[c]): {} for c in cols}
+        for row in grid[r0 + 1 :]:
+            if not row[c0].strip():
+                break
+            for c in cols:
+                out[int(header[c])][row[c0].strip()] = float(row[c])
+        return out
+
+    return read
+
+
+@pytest.fixture(scope="session")
 def fixtures() -> Path:
     """The folder of hand-written parser fixtures."""
     return FIXTURES

@@ -14,7 +14,6 @@ import critmin.cli as cli
 from critmin.cli import concentration as cmd_concentration
 from critmin.cli import production as cmd_production
 
-SHEET = "iea_critical_minerals/sheets_csv/2_Total_supply_for_key_minerals.csv"
 
 
 @pytest.fixture
@@ -37,28 +36,8 @@ def run(capsys, monkeypatch):
     return _run
 
 
-def _raw_block(shared_data, title: str) -> dict[int, dict[str, float]]:
-    """{year: {label: value}} of one block of the raw sheet, located by its cells."""
-    with (shared_data / SHEET).open(encoding="utf-8", newline="") as fh:
-        grid = list(csv.reader(fh))
-    header = next(r for r in grid if sum(c.strip().isdigit() for c in r) >= 4)
-    r0, c0 = next((r, c) for r, row in enumerate(grid) for c, v in enumerate(row) if v == title)
-    cols = []
-    for c in range(c0 + 1, len(header)):
-        if not header[c].strip().isdigit():
-            break
-        cols.append(c)
-    out: dict[int, dict[str, float]] = {int(header[c]): {} for c in cols}
-    for row in grid[r0 + 1 :]:
-        if not row[c0].strip():
-            break
-        for c in cols:
-            out[int(header[c])][row[c0].strip()] = float(row[c])
-    return out
-
-
-def test_production_rare_earth_refining_by_name_equals_the_raw_sheet(shared_data, run):
-    raw = _raw_block(shared_data, "Magnet rare earth elements - Refining")
+def test_production_rare_earth_refining_by_name_equals_the_raw_sheet(shared_data, run, iea_block):
+    raw = iea_block("Magnet rare earth elements - Refining")
     base = min(raw)
     code, out, err = run(
         "production", "rare earths", "--stage", "refinery", "--source", "iea", "--format", "csv"
@@ -74,8 +53,8 @@ def test_production_rare_earth_refining_by_name_equals_the_raw_sheet(shared_data
     assert share["China"] == pytest.approx(raw[base]["China"] / raw[base]["Total"], rel=1e-9)
 
 
-def test_production_projection_year_is_marked(shared_data, run):
-    later = max(_raw_block(shared_data, "Magnet rare earth elements - Refining"))
+def test_production_projection_year_is_marked(shared_data, run, iea_block):
+    later = max(iea_block("Magnet rare earth elements - Refining"))
     code, out, err = run(
         "production", "REE", "--stage", "refinery", "--source", "iea", "--year", str(later)
     )
@@ -92,8 +71,10 @@ def test_usgs_without_refining_falls_back_to_the_iea_and_says_so(run):
         assert "IEA" in err and "magnet_rare_earths" in out
 
 
-def test_concentration_iea_table_marks_projections_and_prints_plain_years(shared_data, run):
-    raw = _raw_block(shared_data, "Magnet rare earth elements - Refining")
+def test_concentration_iea_table_marks_projections_and_prints_plain_years(
+    shared_data, run, iea_block
+):
+    raw = iea_block("Magnet rare earth elements - Refining")
     base, later = min(raw), max(raw)
     code, out, err = run("concentration", "rare earths", "--stage", "refinery", "--source", "iea")
     assert code == 0, err
@@ -114,12 +95,12 @@ def test_concentration_unknown_source_is_one_clear_error(run):
     assert "Traceback" not in err
 
 
-def test_rest_api_labels_iea_projections_and_reads_rare_earth_refining(shared_data):
+def test_rest_api_labels_iea_projections_and_reads_rare_earth_refining(shared_data, iea_block):
     from fastapi.testclient import TestClient
 
     from critmin.api_server.app import create_app
 
-    raw = _raw_block(shared_data, "Magnet rare earth elements - Refining")
+    raw = iea_block("Magnet rare earth elements - Refining")
     base = min(raw)
     c = TestClient(create_app())
     r = c.get(
@@ -142,8 +123,8 @@ def test_rest_api_labels_iea_projections_and_reads_rare_earth_refining(shared_da
     assert all(p is (y > base) for y, p in years) and any(p for _, p in years)
 
 
-def test_a_year_without_iea_data_lists_historical_and_projection_years(shared_data, run):
-    raw = _raw_block(shared_data, "Magnet rare earth elements - Refining")
+def test_a_year_without_iea_data_lists_historical_and_projection_years(shared_data, run, iea_block):
+    raw = iea_block("Magnet rare earth elements - Refining")
     base, later = min(raw), sorted(y for y in raw if y > min(raw))
     code, out, err = run(
         "production", "rare earths", "--stage", "refinery", "--source", "iea", "--year", "1999"

@@ -254,33 +254,9 @@ def test_without_needs_countries():
 # ---------------------------------------------------------------- IEA (refining by country)
 
 
-def _iea_block(shared_data, title: str) -> dict[int, dict[str, float]]:
-    """{year: {row label: value}} of one block of the raw IEA supply sheet (read here, by
-    cells: the year header row, the block title cell, rows to the next blank label)."""
-    import csv
-
-    path = shared_data / "iea_critical_minerals/sheets_csv/2_Total_supply_for_key_minerals.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        grid = list(csv.reader(fh))
-    header = next(r for r in grid if sum(c.strip().isdigit() for c in r) >= 4)
-    r0, c0 = next((r, c) for r, row in enumerate(grid) for c, v in enumerate(row) if v == title)
-    cols = []
-    for c in range(c0 + 1, len(header)):
-        if not header[c].strip().isdigit():
-            break
-        cols.append(c)
-    out: dict[int, dict[str, float]] = {int(header[c]): {} for c in cols}
-    for row in grid[r0 + 1 :]:
-        if not row[c0].strip():
-            break
-        for c in cols:
-            out[int(header[c])][row[c0].strip()] = float(row[c])
-    return out
-
-
 @pytest.mark.parametrize("year", [2023, 2030])
-def test_iea_rare_earth_refining_shares_equal_the_raw_file(shared_data, year):
-    block = _iea_block(shared_data, "Magnet rare earth elements - Refining")[year]
+def test_iea_rare_earth_refining_shares_equal_the_raw_file(shared_data, year, iea_block):
+    block = iea_block("Magnet rare earth elements - Refining")[year]
     total, rest = block["Total"], block["Rest of world"]
     named = {k: v for k, v in block.items() if k not in ("Total", "Rest of world", "Top 3 share")}
     shares = sorted((v / total for v in named.values()), reverse=True)
@@ -302,8 +278,8 @@ def test_iea_rare_earth_refining_shares_equal_the_raw_file(shared_data, year):
     assert bool(r["projection"]) is (year != 2023)
 
 
-def test_iea_default_year_is_historical_never_a_projection(shared_data):
-    raw = _iea_block(shared_data, "Magnet rare earth elements - Refining")
+def test_iea_default_year_is_historical_never_a_projection(shared_data, iea_block):
+    raw = iea_block("Magnet rare earth elements - Refining")
     base = min(raw)  # the base year: the first column of the sheet; later ones are projections
     yrs = iea_years("rare earths", "refinery")
     assert yrs == {"historical": [base], "projection": sorted(y for y in raw if y > base)}
