@@ -15,7 +15,6 @@ from critmin.cli import concentration as cmd_concentration
 from critmin.cli import production as cmd_production
 
 
-
 @pytest.fixture
 def run(capsys, monkeypatch):
     app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
