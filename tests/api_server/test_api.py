@@ -120,6 +120,23 @@ def test_production_rows_equal_the_python_api(client):
     assert src["source_id"].endswith("MCS2026_Commodities_Data.csv") and src["years"] == [2025]
 
 
+def test_production_default_stage_is_the_commoditys_headline_stage(client, shared_data):
+    """Silicon has no mine stage: the default is its smelter table, as in the Python API."""
+    import csv
+
+    body = client.get(f"{V}/commodities/silicon/production", params={"year": 2024}).json()
+    assert body["count"] > 0 and {x["stage"] for x in body["rows"]} == {"smelter"}
+    want = critmin.production("silicon", year=2024)
+    assert [x["country_iso3"] for x in body["rows"]] == list(want["country_iso3"])
+    # China's figure is the raw MCS 2026 row the API cites
+    chn = next(x for x in body["rows"] if x["country_iso3"] == "CHN")
+    with (shared_data / chn["source_id"]).open(encoding="cp1252", newline="") as fh:
+        rows = list(csv.reader(fh))
+    raw = dict(zip(rows[0], rows[chn["source_row"] - 1], strict=False))
+    assert raw["Country"] == "China" and raw["Type"] == "Production: Silicon metal"
+    assert chn["value"] == float(raw["Prod_t_2024"].replace(",", ""))
+
+
 def test_production_filters(client):
     r = client.get(
         f"{V}/commodities/lithium/production",

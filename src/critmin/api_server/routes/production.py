@@ -121,8 +121,9 @@ def production(
 ) -> dict[str, object]:
     """Production by country with each country's share of the stated world total.
 
-    The rows of :func:`critmin.production` (default stage ``mine``, source ``usgs``: the
-    newest USGS MCS edition for each year).  ``share`` is the fraction of the stated world
+    The rows of :func:`critmin.production` (default stage: the commodity's headline stage,
+    ``mine`` where it has one, else its first published stage, e.g. silicon ``smelter``;
+    source ``usgs``: the newest USGS MCS edition for each year).  ``share`` is the fraction of the stated world
     total (``WLD`` row), or of the country sum where no total is stated.
     """
     from critmin import api
@@ -130,7 +131,7 @@ def production(
     df = cached_call(
         api.production,
         commodity,
-        stage=_stages(stage, "mine"),
+        stage=_stages(stage, None) if stage else "headline",
         year=year,
         country=_countries(country),
         source=source,
