@@ -133,8 +133,8 @@ def test_production_default_stage_is_the_commoditys_headline_stage(client, share
     with (shared_data / chn["source_id"]).open(encoding="cp1252", newline="") as fh:
         rows = list(csv.reader(fh))
     raw = dict(zip(rows[0], rows[chn["source_row"] - 1], strict=False))
-    assert raw["Country"] == "China" and raw["Type"] == "Production: Silicon metal"
-    assert chn["value"] == float(raw["Prod_t_2024"].replace(",", ""))
+    assert raw["Country"] == "China" and raw["Statistics_detail"] == "Silicon metal"
+    assert raw["Year"] == "2024" and chn["value"] == float(raw["Value"].replace(",", ""))
 
 
 def test_production_filters(client):
