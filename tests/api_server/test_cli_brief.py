@@ -177,3 +177,29 @@ def test_brief_map_shows_the_whole_world_with_the_largest_producer_darkest():
     z = dict(zip(ch.locations, ch.z, strict=True))
     assert max(z, key=z.get) == "COD"
     assert not ch.reversescale  # YlOrRd: high values dark
+
+
+def test_brief_bloc_shares_say_a_withheld_member(shared_data):
+    """U.S. lithium mine output is 'W' in MCS 2026: no bloc share with the U.S. is a bare figure."""
+    import csv
+
+    from critmin.report.brief import build_brief
+
+    path = shared_data / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv"
+    with path.open(encoding="cp1252", newline="") as fh:
+        us = [
+            r
+            for r in csv.DictReader(fh)
+            if r["Commodity"] == "Lithium"
+            and r["Country"] == "United States"
+            and r["Section"].startswith("World Mine Production")
+            and r["Statistics_detail"] == "Mine production"
+        ]
+    assert us and {r["Value"] for r in us} == {"W"}
+    facts = dict(build_brief("lithium", "IND").facts)
+    text = facts["Partner blocs' share of world mine production"]
+    for g in ("TRUST", "QUAD", "MSP"):
+        assert f"{g} " in text
+        part = text.split(f"{g} ", 1)[1].split(";")[0]
+        assert "+ USA withheld" in part, part
+    assert "lower bound" in text

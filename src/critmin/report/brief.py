@@ -333,13 +333,22 @@ def build_brief(commodity: str, country: str = "IND") -> Brief:
             except CritminError:
                 continue
             last = bs.sort_values("year").iloc[-1]
-            rows.append((g, float(last["bloc_share"]), int(last["year"]), last["dataset"]))
+            held = str(last.get("members_withheld") or "")  # "W": the share is a lower bound
+            share = _pct(float(last["bloc_share"])) + (f" + {held} withheld" if held else "")
+            rows.append((g, share, int(last["year"]), last["dataset"]))
         if rows:
+            lower = any("withheld" in s for _, s, _, _ in rows)
             b.facts.append(
                 (
                     "Partner blocs' share of world mine production",
-                    "; ".join(f"{g} {_pct(s)} ({y}, {d})" for g, s, y, d in rows)
-                    + ". TRUST = India + United States.",
+                    "; ".join(f"{g} {s} ({y}, {d})" for g, s, y, d in rows)
+                    + ". TRUST = India + United States."
+                    + (
+                        " '+ X withheld': the source withholds X's figure (W), so the share "
+                        "is a lower bound."
+                        if lower
+                        else ""
+                    ),
                 )
             )
     except ImportError as err:
