@@ -136,3 +136,25 @@ def test_a_year_without_iea_data_lists_historical_and_projection_years(shared_da
     )
     assert code == 1
     assert f"years with data: [{base}]; projection years (ask for one): {later}" in err
+
+
+def test_python_api_reads_rare_earth_refining_through_the_ieas_group(iea_block):
+    """critmin.production('rare earths', source='iea') is the IEA's magnet REE rows (kt)."""
+    import critmin
+
+    raw = iea_block("Magnet rare earth elements - Refining")[2023]
+    got = critmin.production("rare earths", stage="refinery", source="iea", year=2023)
+    assert set(got["commodity_id"]) == {"magnet_rare_earths"}
+    chn = got.loc[got["country_iso3"] == "CHN", "value"].iloc[0]
+    assert chn == pytest.approx(raw["China"])
+    # the REST endpoint gives the same rows
+    from fastapi.testclient import TestClient
+
+    from critmin.api_server import create_app
+
+    with TestClient(create_app(job_mode="thread")) as c:
+        body = c.get(
+            "/api/v1/commodities/rare%20earths/production",
+            params={"stage": "refinery", "source": "iea", "year": 2023},
+        ).json()
+    assert [r["country_iso3"] for r in body["rows"]] == list(got["country_iso3"])

@@ -56,6 +56,38 @@ def _commodity_ids(commodity: str | Iterable[str] | None) -> list[str] | None:
     return [catalog.resolve_commodity(n) for n in names]
 
 
+def iea_commodities(commodity: str) -> list[str]:
+    """The commodity ids under which the IEA publishes a commodity.
+
+    The commodity itself if the IEA rows have it, else its member groups and elements that
+    have IEA rows (``rare_earths`` -> ``["magnet_rare_earths"]``: the IEA Critical Minerals
+    Data Explorer publishes magnet rare earth elements only), else ``[]``.
+
+    Parameters
+    ----------
+    commodity : str
+        Any name :func:`critmin.catalog.resolve_commodity` accepts.
+
+    Returns
+    -------
+    list of str
+        Commodity ids with rows in the IEA dataset.
+    """
+    from critmin.catalog.commodities import _descendants
+
+    cid = catalog.resolve_commodity(commodity)
+    have = set(
+        get_store()
+        .query("SELECT DISTINCT commodity_id FROM observations WHERE starts_with(dataset, 'iea')")[
+            "commodity_id"
+        ]
+        .dropna()
+    )
+    if cid in have:
+        return [cid]
+    return [d for d in _descendants(cid) if d in have]
+
+
 def _country_ids(country: str | Iterable[str] | None) -> list[str] | None:
     if country is None:
         return None
@@ -278,6 +310,9 @@ def _stage_measure(
             f"series={str(series)[:40]!r} is not an option; use 'headline' (one series per "
             "commodity and stage, the same in every year) or 'all'"
         )
+    if source == "iea":  # the IEA publishes some commodities only as groups (rare earths)
+        names = [commodity] if isinstance(commodity, str) else list(commodity)
+        commodity = [c for n in names for c in (iea_commodities(n) or [n])]
     headline: dict[str, str] | None = None
     if stage == "headline":  # each commodity at its own headline stage
         headline = {

@@ -95,36 +95,10 @@ def _years(year: int | Iterable[int] | None) -> list[int] | None:
 
 
 def iea_commodities(commodity: str) -> list[str]:
-    """The commodity ids under which the IEA publishes a commodity.
+    """The commodity ids under which the IEA publishes a commodity (:func:`critmin.api.iea_commodities`)."""
+    from critmin.api import iea_commodities as ids
 
-    The commodity itself if the IEA rows have it, else its member groups and elements that
-    have IEA rows (``rare_earths`` -> ``["magnet_rare_earths"]``: the IEA publishes magnet
-    rare earth elements only), else ``[]``.
-
-    Parameters
-    ----------
-    commodity : str
-        Any name :func:`critmin.catalog.resolve_commodity` accepts.
-
-    Returns
-    -------
-    list of str
-        Commodity ids with rows in the IEA dataset.
-    """
-    from critmin.catalog.commodities import _descendants
-    from critmin.store import get_store
-
-    cid = catalog.resolve_commodity(commodity)
-    have = set(
-        get_store()
-        .query("SELECT DISTINCT commodity_id FROM observations WHERE starts_with(dataset, 'iea')")[
-            "commodity_id"
-        ]
-        .dropna()
-    )
-    if cid in have:
-        return [cid]
-    return [d for d in _descendants(cid) if d in have]
+    return ids(commodity)
 
 
 def iea_years(
