@@ -39,6 +39,29 @@ def shared_methods() -> Path:
     return SHARED_METHODS
 
 
+@pytest.fixture
+def cli_run(capsys, monkeypatch):
+    """Run ``critmin ARGS`` in-process: ``cli_run(*args, columns=80) -> (code, stdout, stderr)``.
+
+    ``COLUMNS`` sets the console width; typer's normal ``SystemExit(0)`` is caught, so the
+    exit code can be asserted.  ``critmin.cli.main`` is looked up at call time, so a test
+    that patches ``critmin.cli.app`` runs its own command tree.
+    """
+    from critmin import cli
+
+    def run(*args: str, columns: int = 80) -> tuple[int, str, str]:
+        monkeypatch.setenv("COLUMNS", str(columns))
+        code = 0
+        try:
+            cli.main(list(args))
+        except SystemExit as e:  # typer exits through SystemExit, 0 on success
+            code = e.code or 0
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def iea_block(shared_data):
     """Read one block of the raw IEA supply sheet: ``iea_block(title) -> {year: {label: value}}``.

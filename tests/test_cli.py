@@ -6,19 +6,6 @@ import json
 
 import pytest
 
-from critmin.cli import main
-
-
-def run(capsys, monkeypatch, *args, columns=80):
-    monkeypatch.setenv("COLUMNS", str(columns))
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as e:  # typer exits 0 normally through SystemExit
-        code = e.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
-
 
 def _raw_world(shared_data, commodity, stats, year):
     with (shared_data / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv").open(
@@ -37,9 +24,9 @@ def _raw_world(shared_data, commodity, stats, year):
 
 
 def test_show_lithium_fits_80_columns_and_shows_the_published_figures(
-    capsys, monkeypatch, shared_data
+    capsys, monkeypatch, shared_data, cli_run
 ):
-    code, out, err = run(capsys, monkeypatch, "show", "lithium")
+    code, out, err = cli_run("show", "lithium")
     assert code == 0, err
     assert max(len(line) for line in out.splitlines()) <= 80
     assert (
@@ -57,10 +44,8 @@ def test_show_lithium_fits_80_columns_and_shows_the_published_figures(
         assert part in out
 
 
-def test_production_csv_has_the_documented_columns(capsys, monkeypatch, shared_data):
-    code, out, _ = run(
-        capsys, monkeypatch, "production", "lithium", "--year", "2024", "--format", "csv"
-    )
+def test_production_csv_has_the_documented_columns(capsys, monkeypatch, shared_data, cli_run):
+    code, out, _ = cli_run("production", "lithium", "--year", "2024", "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0])[:3] == ["country_iso3", "country", "year"]
@@ -85,49 +70,49 @@ def test_production_csv_has_the_documented_columns(capsys, monkeypatch, shared_d
     assert all(0 <= s <= 1 for s in shares)
 
 
-def test_production_json_and_table(capsys, monkeypatch):
-    code, out, _ = run(capsys, monkeypatch, "production", "cobalt", "--format", "json")
+def test_production_json_and_table(capsys, monkeypatch, cli_run):
+    code, out, _ = cli_run("production", "cobalt", "--format", "json")
     recs = json.loads(out)
     assert code == 0 and {"country_iso3", "value", "unit", "share", "source"} <= set(recs[0])
-    code, out, _ = run(capsys, monkeypatch, "production", "REE", "--year", "2025")
+    code, out, _ = cli_run("production", "REE", "--year", "2025")
     assert code == 0 and "China" in out and max(map(len, out.splitlines())) <= 80
 
 
-def test_unknown_commodity_is_one_line_on_stderr(capsys, monkeypatch):
-    code, out, err = run(capsys, monkeypatch, "show", "lithum")
+def test_unknown_commodity_is_one_line_on_stderr(capsys, monkeypatch, cli_run):
+    code, out, err = cli_run("show", "lithum")
     assert code == 1
     assert "unknown commodity 'lithum'" in err and "'lithium'" in err
     assert "Traceback" not in err and out == ""
 
 
-def test_stage_without_data_says_which_exist(capsys, monkeypatch):
-    code, _, err = run(capsys, monkeypatch, "production", "lithium", "--stage", "smelter")
+def test_stage_without_data_says_which_exist(capsys, monkeypatch, cli_run):
+    code, _, err = cli_run("production", "lithium", "--stage", "smelter")
     assert code != 0 and "stages with data" in err
 
 
-def test_commodities_lists_the_catalog(capsys, monkeypatch):
-    code, out, _ = run(capsys, monkeypatch, "commodities", "--list", "india2023", "--format", "csv")
+def test_commodities_lists_the_catalog(capsys, monkeypatch, cli_run):
+    code, out, _ = cli_run("commodities", "--list", "india2023", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) >= 25 and all("IN" in r["lists"].split() for r in rows)
 
 
-def test_data_check_and_sources(capsys, monkeypatch):
-    code, out, _ = run(capsys, monkeypatch, "data", "check", "lithium")
+def test_data_check_and_sources(capsys, monkeypatch, cli_run):
+    code, out, _ = cli_run("data", "check", "lithium")
     assert (
         code == 0 and "World totals vs country sums" in out and "USGS vs World Mining Data" in out
     )
-    code, out, _ = run(capsys, monkeypatch, "data", "sources", "--format", "csv")
+    code, out, _ = cli_run("data", "sources", "--format", "csv")
     assert (
         code == 0 and "usgs_mcs2026/MCS2026_Commodities_Data.csv" in out and "public domain" in out
     )
 
 
 @pytest.mark.parametrize("commodity", ["lithium", None])
-def test_data_check_fits_100_columns_with_units(capsys, monkeypatch, commodity):
+def test_data_check_fits_100_columns_with_units(capsys, monkeypatch, commodity, cli_run):
     import critmin
 
     args = ["data", "check"] + ([commodity] if commodity else [])
-    code, out, err = run(capsys, monkeypatch, *args, columns=100)
+    code, out, err = cli_run(*args, columns=100)
     assert code == 0, err
     assert max(len(line) for line in out.splitlines()) <= 100
     head = next(line for line in out.splitlines() if " stage " in line)
@@ -144,17 +129,17 @@ def test_data_check_fits_100_columns_with_units(capsys, monkeypatch, commodity):
         assert "world total rounded (granularity 1,000)" in out
 
 
-def test_data_import_via_cli(capsys, monkeypatch, tmp_path):
+def test_data_import_via_cli(capsys, monkeypatch, tmp_path, cli_run):
     p = tmp_path / "est.csv"
     p.write_text("commodity,country,year,value,unit,stage\nlithium,IND,2024,10,t,mine\n")
-    code, out, _ = run(capsys, monkeypatch, "data", "import", str(p))
+    code, out, _ = cli_run("data", "import", str(p))
     assert code == 0 and "Imported 1 rows as dataset user:est" in out
     p.write_text("commodity,country,year,value,unit\nlithium,IND,2024,-1,t\n")
-    code, _, err = run(capsys, monkeypatch, "data", "import", str(p))
+    code, _, err = cli_run("data", "import", str(p))
     assert code == 1 and "negative" in err and "nothing was imported" in err
 
 
 @pytest.mark.parametrize("cmd", [[], ["data"], ["show", "--help"], ["production", "--help"]])
-def test_help_teaches(capsys, monkeypatch, cmd):
-    code, out, _ = run(capsys, monkeypatch, *cmd, columns=100)
+def test_help_teaches(capsys, monkeypatch, cmd, cli_run):
+    code, out, _ = cli_run(*cmd, columns=100)
     assert code in (0, 2) and "Usage" in out

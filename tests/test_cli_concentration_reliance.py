@@ -12,32 +12,13 @@ import io
 import json
 
 import pytest
-import typer
 
-import critmin.cli as cli
-from critmin.cli import concentration as cmd_concentration
-from critmin.cli import reliance as cmd_reliance
 from critmin.store import get_store
 
 
 @pytest.fixture
-def run(capsys, monkeypatch):
-    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-    cmd_concentration.register(app)
-    cmd_reliance.register(app)
-    monkeypatch.setattr(cli, "app", app)
-
-    def _run(*args, columns=80):
-        monkeypatch.setenv("COLUMNS", str(columns))
-        code = 0
-        try:
-            cli.main(list(args))
-        except SystemExit as e:
-            code = e.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
+def run(cli_run):
+    return cli_run
 
 
 def _width(text: str) -> int:

@@ -8,31 +8,11 @@ import csv
 import io
 
 import pytest
-import typer
-
-import critmin.cli as cli
-from critmin.cli import concentration as cmd_concentration
-from critmin.cli import production as cmd_production
 
 
 @pytest.fixture
-def run(capsys, monkeypatch):
-    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-    cmd_concentration.register(app)
-    cmd_production.register(app)
-    monkeypatch.setattr(cli, "app", app)
-
-    def _run(*args):
-        monkeypatch.setenv("COLUMNS", "80")
-        code = 0
-        try:
-            cli.main(list(args))
-        except SystemExit as e:
-            code = e.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
+def run(cli_run):
+    return cli_run
 
 
 def test_production_rare_earth_refining_by_name_equals_the_raw_sheet(shared_data, run, iea_block):

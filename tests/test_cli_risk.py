@@ -10,22 +10,11 @@ import struct
 import pytest
 
 from critmin.assessments.risk import risk, risk_years
-from critmin.cli import app, main
+from critmin.cli import app
 from critmin.cli import risk as risk_cli
 
 if not any(c.name == "risk" for c in app.registered_commands):
     risk_cli.register(app)  # until the lead registers the command in critmin.cli
-
-
-def run(capsys, monkeypatch, *args, columns=80):
-    monkeypatch.setenv("COLUMNS", str(columns))
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as e:
-        code = e.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def widest(text: str) -> int:
@@ -42,17 +31,17 @@ def widest(text: str) -> int:
         ("--country", "India", "--stage", "refinery"),
     ],
 )
-def test_table_fits_80_columns(capsys, monkeypatch, args):
-    code, out, err = run(capsys, monkeypatch, "risk", *args)
+def test_table_fits_80_columns(capsys, monkeypatch, args, cli_run):
+    code, out, err = cli_run("risk", *args)
     assert code == 0, err
     assert widest(out) <= 80
     assert "score" in out and "driver" in out
     assert "lists: U = US 2025, E = EU 2023, I = India 2023" in " ".join(out.split())
 
 
-def test_table_shows_the_ranking_and_driver(capsys, monkeypatch):
+def test_table_shows_the_ranking_and_driver(capsys, monkeypatch, cli_run):
     df = risk(country="IND")
-    code, out, _ = run(capsys, monkeypatch, "risk", "--country", "IND", "--top", "5")
+    code, out, _ = cli_run("risk", "--country", "IND", "--top", "5")
     assert code == 0
     first = df.iloc[0]
     line = next(ln for ln in out.splitlines() if ln.strip().startswith("1 "))
@@ -62,9 +51,9 @@ def test_table_shows_the_ranking_and_driver(capsys, monkeypatch):
     assert f"{len(df) - 5} more with --top {len(df)}" in " ".join(out.split())
 
 
-def test_csv_and_json_have_everything(capsys, monkeypatch):
+def test_csv_and_json_have_everything(capsys, monkeypatch, cli_run):
     df = risk(country="USA")
-    code, out, _ = run(capsys, monkeypatch, "risk", "--country", "USA", "--format", "csv")
+    code, out, _ = cli_run("risk", "--country", "USA", "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == len(df)
@@ -88,29 +77,27 @@ def test_csv_and_json_have_everything(capsys, monkeypatch):
         "geopolrisk_source",
     ):
         assert c in cols, c
-    code, out, _ = run(capsys, monkeypatch, "risk", "--country", "USA", "--format", "json")
+    code, out, _ = cli_run("risk", "--country", "USA", "--format", "json")
     recs = json.loads(out)
     assert [r["commodity_id"] for r in recs] == df["commodity_id"].tolist()
 
 
-def test_sensitivity(capsys, monkeypatch):
-    code, out, err = run(capsys, monkeypatch, "risk", "--country", "IND", "--sensitivity")
+def test_sensitivity(capsys, monkeypatch, cli_run):
+    code, out, err = cli_run("risk", "--country", "IND", "--sensitivity")
     assert code == 0, err
     assert widest(out) <= 80
     assert "Spearman rank correlation" in out and "by import_reliance" in out
     assert "range" in out
-    code, out, _ = run(
-        capsys, monkeypatch, "risk", "--group", "TRUST", "--sensitivity", "--format", "json"
-    )
+    code, out, _ = cli_run("risk", "--group", "TRUST", "--sensitivity", "--format", "json")
     data = json.loads(out)
     assert set(data) == {"spearman", "ranks"}
     assert data["spearman"]["score"]["score"] == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("name", ["out.png", "out.html"])
-def test_chart_written(capsys, monkeypatch, tmp_path, name):
+def test_chart_written(capsys, monkeypatch, tmp_path, name, cli_run):
     path = tmp_path / name
-    code, out, err = run(capsys, monkeypatch, "risk", "--country", "IND", "--chart", str(path))
+    code, out, err = cli_run("risk", "--country", "IND", "--chart", str(path))
     assert code == 0, err
     assert path.stat().st_size > 10_000
     assert f"wrote {path}" in err
@@ -131,8 +118,8 @@ def test_chart_written(capsys, monkeypatch, tmp_path, name):
         (("--country", "IND", "--top", "0"), "--top must be at least 1"),
     ],
 )
-def test_errors_go_to_stderr_with_exit_1(capsys, monkeypatch, args, message):
-    code, out, err = run(capsys, monkeypatch, "risk", *args)
+def test_errors_go_to_stderr_with_exit_1(capsys, monkeypatch, args, message, cli_run):
+    code, out, err = cli_run("risk", *args)
     assert code == 1
     assert out == ""
     assert message in err

@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 
 import pytest
-import typer
 
-import critmin.cli as cli
-from critmin.cli import scenario
 from critmin.scenarios.presets import preset_ids
 
 
 @pytest.fixture
-def run(capsys, monkeypatch):
-    """Call ``critmin`` as the console script does, with the scenario sub-app registered."""
-    if "scenario" not in {g.name for g in cli.app.registered_groups}:
-        root = typer.Typer(no_args_is_help=True)
-
-        @root.callback()
-        def _root() -> None:
-            """critmin"""
-
-        root.add_typer(scenario.app, name="scenario")
-        monkeypatch.setattr(cli, "app", root)
-
-    def call(*args, columns=80):
-        monkeypatch.setenv("COLUMNS", str(columns))
-        code = 0
-        try:
-            cli.main(["scenario", *args])
-        except SystemExit as e:
-            code = e.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
+def run(cli_run):
+    """Call ``critmin scenario ...`` as the console script does."""
+    return functools.partial(cli_run, "scenario")
 
 
 def _width(text):

@@ -2,13 +2,13 @@
 the newest edition by default and any edition as published on request (issue 11, 2-4)."""
 
 import csv
+import functools
 import re
 
 import pytest
 
 import critmin
 from critmin import api
-from critmin.cli import main
 from critmin.errors import CritminError
 from critmin.ingest.headline import HEADLINE_RULES
 
@@ -131,17 +131,6 @@ def test_headline_stage_is_mine_else_the_first_published():
     assert critmin.production("lithium")["year"].is_monotonic_increasing  # years in order
 
 
-def _run(capsys, monkeypatch, *args):
-    monkeypatch.setenv("COLUMNS", "200")
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as e:
-        code = e.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _raw_2026(shared_data, commodity, country, detail, year):
     with shared_data.joinpath(*MCS2026).open(encoding="cp1252") as f:
         for r in csv.DictReader(f):
@@ -156,10 +145,16 @@ def _raw_2026(shared_data, commodity, country, detail, year):
     raise LookupError((commodity, country, detail, year))
 
 
-def test_cli_silicon_without_stage_uses_its_headline_stage(capsys, monkeypatch, shared_data):
-    code, out, err = _run(
-        capsys, monkeypatch, "production", "silicon", "--year", "2024", "--format", "csv"
-    )
+@pytest.fixture
+def cli_run(cli_run):
+    """`critmin` at 200 columns here: captions are read whole."""
+    return functools.partial(cli_run, columns=200)
+
+
+def test_cli_silicon_without_stage_uses_its_headline_stage(
+    capsys, monkeypatch, shared_data, cli_run
+):
+    code, out, err = cli_run("production", "silicon", "--year", "2024", "--format", "csv")
     assert code == 0, err
     assert "stage: smelter" in err
     rows = list(csv.DictReader(out.splitlines()))
@@ -167,14 +162,12 @@ def test_cli_silicon_without_stage_uses_its_headline_stage(capsys, monkeypatch, 
     chn = next(r for r in rows if r["country_iso3"] == "CHN")
     raw = _raw_2026(shared_data, "Silicon", "China", "Silicon metal", 2024)
     assert float(chn["value"]) == _number(raw)
-    code, out, err = _run(capsys, monkeypatch, "production", "silicon", "--year", "2024")
+    code, out, err = cli_run("production", "silicon", "--year", "2024")
     assert code == 0 and "'Silicon metal'" in out  # the series is named in the table caption
 
 
-def test_cli_edition_2025_prints_the_mcs2025_row(capsys, monkeypatch, shared_data):
-    code, out, err = _run(
-        capsys,
-        monkeypatch,
+def test_cli_edition_2025_prints_the_mcs2025_row(capsys, monkeypatch, shared_data, cli_run):
+    code, out, err = cli_run(
         "production",
         "chromium",
         "--year",
@@ -192,7 +185,7 @@ def test_cli_edition_2025_prints_the_mcs2025_row(capsys, monkeypatch, shared_dat
     assert float(rows["ZAF"]["value"]) == _number(zaf["PROD_EST_ 2024"])
     assert rows["ZAF"]["basis"] == "gross weight"
     assert rows["ZAF"]["source"].startswith("usgs_mcs2025/")
-    code, _out, err = _run(capsys, monkeypatch, "production", "lithium", "--edition", "2019")
+    code, _out, err = cli_run("production", "lithium", "--edition", "2019")
     assert code != 0 and "2025" in err and "2026" in err
 
 
