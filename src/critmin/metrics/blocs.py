@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import MethodError
-from critmin.metrics.concentration import concentration_table
+from critmin.metrics.concentration import NAME_COLUMNS, _require_columns, concentration_table
 
 __all__ = [
     "bloc_share",
@@ -70,12 +70,7 @@ def _denominator(
     """Per group: the named sum, the excluded sum and the denominator of the shares."""
     if df.empty:
         raise MethodError("the table is empty; need at least one producer row")
-    missing = [c for c in [*by, value, entity] if c not in df.columns]
-    if missing:
-        raise MethodError(
-            f"column(s) {missing} not in the table; it has {list(df.columns)}. "
-            "Pass by=, value= and entity= to name the columns"
-        )
+    _require_columns(df, [*by, value, entity], NAME_COLUMNS)
     v = pd.to_numeric(df[value], errors="coerce")
     excl = df[entity].isin(exclude)
     g = df[by].assign(_rest=v.where(~excl), _excl=v.where(excl))
@@ -321,11 +316,7 @@ def bloc_share(
     """
     by = _by(by)
     mem = _members(members)
-    missing = [c for c in [*by, entity, share] if c not in shares_frame.columns]
-    if missing:
-        raise MethodError(
-            f"column(s) {missing} not in the table; it has {list(shares_frame.columns)}"
-        )
+    _require_columns(shares_frame, [*by, entity, share])
     s = pd.to_numeric(shares_frame[share], errors="coerce").where(
         shares_frame[entity].isin(mem), 0.0
     )
@@ -377,11 +368,7 @@ def bloc_withheld(
     """
     by = _by(by)
     mem = _members(members)
-    missing = [c for c in [*by, entity, withheld] if c not in shares_frame.columns]
-    if missing:
-        raise MethodError(
-            f"column(s) {missing} not in the table; it has {list(shares_frame.columns)}"
-        )
+    _require_columns(shares_frame, [*by, entity, withheld])
     flag = shares_frame[withheld].fillna(False).astype(bool) & shares_frame[entity].isin(mem)
     names = shares_frame[entity].where(flag)
     keys = [shares_frame[c] for c in by]

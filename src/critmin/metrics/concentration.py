@@ -68,6 +68,18 @@ def _as_series(values: pd.Series | Sequence[float] | np.ndarray, name: str) -> p
         raise MethodError(f"{name} must be numeric; got dtype {s.dtype}") from exc
 
 
+#: The fix named when a frame lacks the producer/value/group columns a method reads.
+NAME_COLUMNS = "Pass by=, value= and entity= to name the columns"
+
+
+def _require_columns(df: pd.DataFrame, columns: Sequence[str], fix: str | None = None) -> None:
+    """Raise one MethodError naming the columns `df` lacks, the ones it has and the fix."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        msg = f"column(s) {missing} not in the table; it has {list(df.columns)}"
+        raise MethodError(msg + (f". {fix}" if fix else ""))
+
+
 def _check_unique(s: pd.Series, name: str) -> None:
     if s.index.has_duplicates:
         dups = sorted({str(k) for k in s.index[s.index.duplicated()]})
@@ -427,12 +439,7 @@ def _prepare_groups(
 ) -> pd.DataFrame:
     if isinstance(by, str):
         by = [by]
-    missing = [c for c in [*by, value, entity] if c not in df.columns]
-    if missing:
-        raise MethodError(
-            f"column(s) {missing} not in the table; it has {list(df.columns)}. "
-            "Pass by=, value= and entity= to name the columns"
-        )
+    _require_columns(df, [*by, value, entity], NAME_COLUMNS)
     d = df.loc[~df[entity].isin(set(exclude)), [*by, entity, value]].copy()
     try:
         d[value] = pd.to_numeric(d[value], errors="raise").astype(float)
