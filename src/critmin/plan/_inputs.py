@@ -222,7 +222,7 @@ def trade_basis(
     year: int | None = None,
 ) -> TradeBasis:
     """Assemble today's imports, capacities and unit values for one code and importer."""
-    from critmin.scenarios.data import build_network
+    from critmin.scenarios.data import build_network, supplemented_codes
 
     imp = resolve_importer(importer)
     rows = candidate_codes(hs6 if hs6 else commodity, stage)
@@ -248,7 +248,7 @@ def trade_basis(
     uv = (1000.0 * ex["value_kusd"] / ex["quantity_t"]).rename("unit_value_usd_per_t")
     im = tr[tr["importer_iso3"].isin(members) & ~tr["exporter_iso3"].isin(imp.members)]
     imp_uv = float(1000.0 * im["value_kusd"].sum() / im["quantity_t"].sum()) if len(im) else np.nan
-    if trade_source(int(net.year), code).startswith(COMTRADE_CHN):
+    if supplemented_codes(int(net.year), [code]):
         notes.append(
             f"HS {code} is not in BACI HS92: its flows are China's exports from UN Comtrade, "
             "so China is the only supplier in the data and no other partner can be planned"
