@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
         For example:
 
-        * `critmin sectors lithium`            (batteries and EVs 56%, pharmaceuticals 2%)
+        * `critmin sectors lithium`            (its sectors, each with its share and source)
         * `critmin sectors --sector defence`   (which minerals defence depends on)
         * `critmin sectors --sector pharma -f csv`
         """
